@@ -1,0 +1,111 @@
+"""The `bluekit` command line: argument parsing and printing only; the work is in the core.
+
+Each command group lives in its own module. Errors from the core (`BluekitError`) are turned
+into one message on stderr and an exit code here, in one place; `--debug` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from .. import __version__
+from ..errors import EXIT_BAD_INPUT, BluekitError
+
+
+@dataclass
+class Options:
+    """Global options, shared with every command through the context."""
+
+    quiet: bool = False
+    verbose: bool = False
+    debug: bool = False
+
+
+class BluekitGroup(TyperGroup):
+    """The root command group: turns core errors into messages and exit codes."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BluekitError as exc:
+            options = ctx.obj if isinstance(ctx.obj, Options) else Options()
+            if options.debug:
+                raise
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted: nothing half-written was left behind", err=True)
+            raise typer.Exit(130) from None
+
+
+app = typer.Typer(
+    cls=BluekitGroup,
+    name="bluekit",
+    help="The campaign toolkit of the Belgian Blue Heart Campaign against human trafficking.\n\n"
+    "Example: bluekit validate campaigns/2024.yaml",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # never print local variables (secrets) in a traceback
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"bluekit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print more detail.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback of an error.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """bluekit: posters, social kits, invitations and orders for the Blue Heart campaign."""
+    ctx.obj = Options(quiet=quiet, verbose=verbose, debug=debug)
+
+
+def options(ctx: typer.Context) -> Options:
+    """The global options of this invocation."""
+    root = ctx.find_root()
+    return root.obj if isinstance(root.obj, Options) else Options()
+
+
+def say(ctx: typer.Context, message: str) -> None:
+    """Print a progress or success message unless --quiet."""
+    if not options(ctx).quiet:
+        typer.echo(message)
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output for --json."""
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+from . import campaign as _campaign  # noqa: E402  (the modules register their commands on app)
+from . import municipalities as _municipalities  # noqa: E402
+
+_ = (_campaign, _municipalities)
+
+
+def main() -> None:
+    """Entry point of the `bluekit` console script."""
+    try:
+        app()
+    except BluekitError as exc:  # raised outside a command, e.g. while parsing
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)

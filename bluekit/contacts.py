@@ -1,0 +1,180 @@
+"""The contacts CSV: who to write to in each municipality, kept by staff in Excel.
+
+Excel in Belgium saves CSV as UTF-8 with a byte-order mark and `;` between fields; bluekit reads
+that (and also `,`), and writes it the same way so a round trip through Excel changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
+
+from . import registry
+from .atomic import write_atomic
+from .errors import InputFileError, Location, Problem, ValidationFailed
+
+COLUMNS = ("refnis", "municipality", "email", "addressee", "street", "postcode", "city", "language")
+REQUIRED_COLUMNS = ("refnis", "email")
+KNOWN_LANGUAGES = ("nl", "fr", "de", "en")
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The invitation addressee of one municipality."""
+
+    code: str
+    email: str
+    addressee: str = ""
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    languages: tuple[str, ...] = ()  # empty: use the municipality's language regime
+
+    def languages_for(self, municipality: registry.Municipality) -> tuple[str, ...]:
+        """The language(s) to write in: the override if set, else the municipality's regime."""
+        return self.languages or municipality.languages
+
+
+def _sniff_delimiter(header: str) -> str:
+    return ";" if header.count(";") >= header.count(",") else ","
+
+
+def read_contacts(path: Path) -> dict[str, Contact]:
+    """Read a contacts CSV into REFNIS code -> Contact; every bad row is reported at once."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(
+            f"{path}: no such file",
+            hint="create one with `bluekit municipalities template --out contacts.csv`",
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputFileError(
+            f"{path}: not UTF-8 text",
+            hint="in Excel choose Save as > 'CSV UTF-8 (comma delimited) (*.csv)'",
+        ) from None
+    first_line = text.splitlines()[0] if text.strip() else ""
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise InputFileError(
+            f"{path}:1: missing column(s) {', '.join(missing)}",
+            hint=f"the first row must name the columns: {';'.join(COLUMNS)}",
+        )
+    contacts: dict[str, Contact] = {}
+    first_row: dict[str, int] = {}
+    problems: list[Problem] = []
+    for row in reader:
+        line = reader.line_num
+        values = {k: (v or "").strip() for k, v in row.items() if k}
+        if not any(values.values()):
+            continue
+
+        def problem(message: str, column: str, hint: str = "", line: int = line) -> None:
+            problems.append(Problem(Location(path, line), message, column, hint))
+
+        code = values.get("refnis", "")
+        municipality = registry.by_code(code)
+        if municipality is None:
+            problem(
+                f"unknown REFNIS code {code!r}" if code else "the REFNIS code is empty",
+                "refnis",
+                "use the 5-digit code of `bluekit municipalities list` (Excel may drop a "
+                "leading zero: format the column as text)",
+            )
+            continue
+        if code in first_row:
+            problem(
+                f"{municipality.display_name} ({code}) already has a row on line {first_row[code]}",
+                "refnis",
+                "keep one row per municipality",
+            )
+            continue
+        first_row[code] = line
+        email = values.get("email", "")
+        filled = [values.get(c, "") for c in COLUMNS if c not in ("refnis", "municipality")]
+        if not any(filled):
+            continue  # a template row nobody has filled in yet: no contact for this one
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            problem(f"invalid e-mail address {email!r}: {exc}", "email")
+            continue
+        languages: tuple[str, ...] = ()
+        if values.get("language"):
+            languages = tuple(
+                part.strip().lower()
+                for part in values["language"].replace("+", ",").replace("/", ",").split(",")
+                if part.strip()
+            )
+            unknown = [lang for lang in languages if lang not in KNOWN_LANGUAGES]
+            if unknown:
+                problem(
+                    f"unknown language {unknown[0]!r}",
+                    "language",
+                    "leave empty for the municipality's own language(s), or write nl, fr, de, "
+                    "en, or two joined with + (nl+fr)",
+                )
+                continue
+        contacts[code] = Contact(
+            code=code,
+            email=email,
+            addressee=values.get("addressee", ""),
+            street=values.get("street", ""),
+            postcode=values.get("postcode", ""),
+            city=values.get("city", ""),
+            languages=languages,
+        )
+    if problems:
+        raise ValidationFailed(path, problems, what="contacts file")
+    return contacts
+
+
+def contacts_csv(rows: list[dict[str, str]]) -> bytes:
+    """Rows as Excel-for-Belgium CSV: UTF-8 with BOM, `;` separated, CRLF line ends."""
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, delimiter=";", lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({c: row.get(c, "") for c in COLUMNS})
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def write_contacts(path: Path, contacts: dict[str, Contact]) -> None:
+    """Write contacts back in Excel's dialect, sorted by REFNIS code."""
+    rows = []
+    for code in sorted(contacts):
+        c = contacts[code]
+        municipality = registry.by_code(code)
+        rows.append(
+            {
+                "refnis": c.code,
+                "municipality": municipality.local_name if municipality else "",
+                "email": c.email,
+                "addressee": c.addressee,
+                "street": c.street,
+                "postcode": c.postcode,
+                "city": c.city,
+                "language": "+".join(c.languages),
+            }
+        )
+    write_atomic(path, contacts_csv(rows))
+
+
+def write_template(path: Path, *, overwrite: bool = False) -> int:
+    """A contacts CSV listing every municipality with empty contact columns; returns the count."""
+    if path.exists() and not overwrite:
+        raise InputFileError(
+            f"{path} already exists", hint="choose another file name or pass --force"
+        )
+    rows = [{"refnis": m.code, "municipality": m.local_name} for m in registry.municipalities()]
+    write_atomic(path, contacts_csv(rows))
+    return len(rows)

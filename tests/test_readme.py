@@ -1,0 +1,25 @@
+"""The README's two set-up commands stay true: CI runs the test command verbatim."""
+
+from __future__ import annotations
+
+import re
+
+from .conftest import ROOT
+
+
+def _command(marker: str) -> str:
+    text = (ROOT / "README.md").read_text("utf-8")
+    match = re.search(rf"<!-- {marker} -->\s*```sh\n(.+?)\n```", text, re.DOTALL)
+    assert match, f"README has no {marker} block"
+    return match.group(1).strip()
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    ci = (ROOT / ".ci" / "run").read_text("utf-8")
+    assert _command("test-command") in ci.splitlines()
+
+
+def test_the_main_command_installs_and_runs_bluekit_on_2024() -> None:
+    main = _command("main-command")
+    assert "pip install -e ." in main
+    assert "campaigns/2024.yaml" in main
