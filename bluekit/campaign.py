@@ -30,7 +30,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .errors import Problem, ValidationFailed
+from .errors import OutputError, Problem, ValidationFailed
 from .yaml_source import YamlSource, load_yaml
 
 Language = Literal["nl", "fr", "de", "en"]
@@ -137,7 +137,13 @@ def placeholders_in(text: str) -> set[str]:
 
 def fill(text: str, **values: str) -> str:
     """Replace {placeholders} in a campaign text; values are never themselves expanded."""
-    return text.format_map({k: v for k, v in values.items()})
+    try:
+        return text.format_map(values)
+    except KeyError as exc:
+        raise OutputError(
+            f"the text {text[:60]!r} uses {{{exc.args[0]}}}, which has no value here",
+            hint=f"remove {{{exc.args[0]}}} from this text in the campaign file",
+        ) from None
 
 
 class Strict(BaseModel):
@@ -193,8 +199,22 @@ class ReportingPoint(Strict):
 
     name: LocalizedText
     url: Annotated[dict[Language, HttpsUrl], AfterValidator(_complete_translations)]
+    home: HttpsUrl | None = Field(
+        default=None,
+        description="Language-neutral address for bilingual material; default: the site's root.",
+    )
     telephone: Telephone | None = None
     hours: LocalizedText | None = None
+
+    @property
+    def home_url(self) -> str:
+        """The language-neutral address (the root of the first language's site by default)."""
+        if self.home:
+            return self.home
+        from urllib.parse import urlsplit
+
+        first = urlsplit(next(iter(self.url.values())))
+        return f"{first.scheme}://{first.netloc}/"
 
     @model_validator(mode="after")
     def _hours_with_telephone(self) -> ReportingPoint:

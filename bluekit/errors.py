@@ -80,6 +80,18 @@ class BluekitError(Exception):
             text += f"\n  hint: {self.hint}"
         return text
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Errors travel back from worker processes; subclasses have their own __init__
+        # signatures, so rebuild from the instance state instead of calling __init__.
+        return (_rebuild_error, (type(self), self.args, self.__dict__))
+
+
+def _rebuild_error(cls: type[BluekitError], args: tuple[object, ...], state: dict) -> BluekitError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class InputFileError(BluekitError):
     """A file is missing, unreadable, or not well-formed (YAML or CSV syntax)."""

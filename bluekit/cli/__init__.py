@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -16,6 +19,7 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import EXIT_BAD_INPUT, BluekitError
+from ..outputs import BuildReport, ProgressCallback
 
 
 @dataclass
@@ -96,10 +100,37 @@ def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-from . import campaign as _campaign  # noqa: E402  (the modules register their commands on app)
-from . import municipalities as _municipalities  # noqa: E402
+@contextmanager
+def progress_bar(ctx: typer.Context, total: int, label: str) -> Iterator[ProgressCallback | None]:
+    """A progress bar on stderr fed by the output pipeline's callback (none with --quiet)."""
+    if options(ctx).quiet or total == 0:
+        yield None
+        return
+    with typer.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield lambda path, status: bar.update(1)
 
-_ = (_campaign, _municipalities)
+
+def report_outputs(ctx: typer.Context, out_dir: Path, report: BuildReport, as_json: bool) -> None:
+    """Print what a run of the output pipeline did."""
+    if as_json:
+        print_json({"out": str(out_dir), **report.as_dict()})
+        return
+    if options(ctx).verbose:
+        for path in report.rendered:
+            typer.echo(f"  made {out_dir / path}")
+    say(
+        ctx,
+        f"{out_dir}: {len(report.rendered)} file(s) made, "
+        f"{len(report.unchanged)} already up to date",
+    )
+
+
+from . import build as _build  # noqa: E402  (the modules register their commands on app)
+from . import campaign as _campaign  # noqa: E402
+from . import municipalities as _municipalities  # noqa: E402
+from . import posters as _posters  # noqa: E402
+
+_ = (_build, _campaign, _municipalities, _posters)
 
 
 def main() -> None:

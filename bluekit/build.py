@@ -1,0 +1,38 @@
+"""`bluekit build`: everything the campaign sends out, from one campaign file, in one run.
+
+The build plans every generator's files and hands them to the one output pipeline, so a second
+build with nothing changed renders nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .campaign import Campaign, load_campaign
+from .outputs import BuildReport, PlannedOutput, ProgressCallback, write_outputs
+from .posters import PosterOptions, plan_posters
+
+
+def default_out_dir(campaign: Campaign) -> Path:
+    """dist/<year>, relative to the current folder."""
+    return Path("dist") / str(campaign.year)
+
+
+def plan_build(campaign: Campaign) -> list[PlannedOutput]:
+    """Every file of the campaign kit: the full poster set (more generators join here)."""
+    return plan_posters(campaign, PosterOptions())
+
+
+def build(
+    campaign_path: Path,
+    out_dir: Path | None = None,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    progress: ProgressCallback | None = None,
+) -> tuple[Path, BuildReport]:
+    """Validate the campaign file, then render every planned file that is out of date."""
+    campaign = load_campaign(campaign_path)
+    out = out_dir or default_out_dir(campaign)
+    planned = plan_build(campaign)
+    return out, write_outputs(planned, out, jobs=jobs, force=force, progress=progress)

@@ -1,0 +1,75 @@
+"""`bluekit posters`: the poster set, or a selection of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import registry
+from ..build import default_out_dir
+from ..campaign import load_campaign
+from ..outputs import write_outputs
+from ..posters import PosterOptions, plan_posters
+from . import app, progress_bar, report_outputs
+
+
+def _split(value: str | None, upper: bool = False) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    parts = tuple(p.strip() for p in value.split(",") if p.strip())
+    return tuple(p.upper() for p in parts) if upper else tuple(p.lower() for p in parts)
+
+
+@app.command()
+def posters(
+    ctx: typer.Context,
+    campaign_file: Annotated[Path, typer.Argument(help="The campaign file.")],
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Languages, e.g. nl,fr (default: all).")
+    ] = None,
+    size: Annotated[str, typer.Option("--size", help="Sizes: A4, A3, A2.")] = "A4,A3,A2",
+    fmt: Annotated[str, typer.Option("--format", help="Formats: pdf, png, jpg.")] = "pdf,png,jpg",
+    dpi: Annotated[int, typer.Option(help="Resolution of PNG and JPEG images.")] = 150,
+    municipality: Annotated[
+        str | None,
+        typer.Option(help="Co-brand for a municipality (code or name), in its language(s)."),
+    ] = None,
+    bilingual: Annotated[
+        bool, typer.Option("--bilingual/--no-bilingual", help="Also the nl/fr Brussels poster.")
+    ] = True,
+    screen: Annotated[
+        bool, typer.Option("--screen/--no-screen", help="Also the 1920x1080 screen version.")
+    ] = True,
+    utm: Annotated[
+        bool, typer.Option("--utm/--no-utm", help="Tracking parameters in the QR code's URL.")
+    ] = True,
+    out: Annotated[Path | None, typer.Option("--out", help="Default: dist/<year>.")] = None,
+    jobs: Annotated[int | None, typer.Option(help="Parallel renders (default: cores).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Render even if up to date.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Report as JSON.")] = False,
+) -> None:
+    """Make the "Maak mensenhandel zichtbaar" posters: print PDF and images.
+
+    One poster per language plus the bilingual nl/fr poster, each as a print PDF (3 mm bleed,
+    crop marks, CMYK) and as PNG/JPEG, plus a 1920x1080 version for screens.
+
+    Example: bluekit posters campaigns/2024.yaml --lang nl,fr --size A3 --municipality Kortrijk
+    """
+    campaign = load_campaign(campaign_file)
+    options = PosterOptions(
+        languages=_split(lang),
+        sizes=_split(size, upper=True) or (),
+        formats=_split(fmt) or (),
+        dpi=dpi,
+        municipality=registry.find(municipality) if municipality else None,
+        bilingual=bilingual,
+        screen=screen,
+        utm=utm,
+    )
+    planned = plan_posters(campaign, options)
+    out_dir = out or default_out_dir(campaign)
+    with progress_bar(ctx, len(planned), "posters") as progress:
+        report = write_outputs(planned, out_dir, jobs=jobs, force=force, progress=progress)
+    report_outputs(ctx, out_dir, report, as_json)

@@ -1,0 +1,198 @@
+"""The output pipeline every generator shares: planned files in, rendered files and a manifest out.
+
+Generators (posters, social kits, invitations...) only describe the files they will produce as
+`PlannedOutput`s. This module renders them in parallel, writes each atomically, and records it in
+`<out>/manifest.json` with its size, its sha256 and the fingerprint of everything it was made
+from. A file whose fingerprint and content are unchanged is not rendered again, so a second run
+with nothing changed renders nothing and a changed text re-renders only the files that use it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import hashlib
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from . import __version__
+from .atomic import write_atomic
+from .errors import BluekitError, OutputError
+from .render import Job, render
+
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PlannedOutput:
+    """A file a generator wants: its path inside the output folder and the job that makes it."""
+
+    path: str  # POSIX path relative to the output folder, e.g. "posters/poster-A3-nl.pdf"
+    job: Job
+
+    def __post_init__(self) -> None:
+        pure = PurePosixPath(self.path)
+        if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+            raise ValueError(f"output path must stay inside the output folder: {self.path!r}")
+
+
+@dataclass
+class BuildReport:
+    """What a run did: files rendered, files already up to date, and failures."""
+
+    rendered: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, BluekitError]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rendered": self.rendered,
+            "unchanged": self.unchanged,
+            "failed": [{"path": p, "error": str(e)} for p, e in self.failed],
+        }
+
+
+class BuildFailed(OutputError):
+    """One or more planned files could not be made; the others were written."""
+
+    def __init__(self, report: BuildReport):
+        lines = [str(error) for _, error in report.failed]
+        super().__init__(
+            f"{len(report.failed)} file(s) could not be made:\n" + "\n".join(lines),
+            hint="fix what is named above and build again; the other files were written",
+        )
+        self.report = report
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def read_manifest(out_dir: Path) -> dict[str, Any]:
+    """The manifest of an output folder (an empty one if there is none or it is unreadable)."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST).read_text("utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {"version": MANIFEST_VERSION, "files": {}}
+    if manifest.get("version") != MANIFEST_VERSION or not isinstance(manifest.get("files"), dict):
+        return {"version": MANIFEST_VERSION, "files": {}}
+    return manifest
+
+
+def _write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
+    manifest["generator"] = f"bluekit {__version__}"
+    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    write_atomic(out_dir / MANIFEST, text.encode("utf-8"))
+
+
+def _render_one(job: Job) -> bytes:
+    """Run in a worker process: the Typst compiler and fonts are loaded once per process."""
+    return render(job)
+
+
+ProgressCallback = Callable[[str, str], None]  # (path, "rendered" | "unchanged" | "failed")
+
+
+def write_outputs(
+    planned: Sequence[PlannedOutput],
+    out_dir: Path,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    progress: ProgressCallback | None = None,
+) -> BuildReport:
+    """Render every planned file that is missing or out of date into `out_dir`.
+
+    Files are written atomically and the manifest is updated after each one, so an interrupted
+    run keeps everything finished so far and the next run picks up the rest. Raises BuildFailed
+    after writing all the others if any file could not be made.
+    """
+    seen: set[str] = set()
+    for item in planned:
+        if item.path in seen:
+            raise OutputError(f"two planned outputs share the path {item.path!r}")
+        seen.add(item.path)
+
+    manifest = read_manifest(out_dir)
+    files: dict[str, Any] = manifest["files"]
+    report = BuildReport()
+    todo: list[tuple[PlannedOutput, str]] = []
+    for item in planned:
+        fingerprint = item.job.fingerprint()
+        entry = files.get(item.path)
+        target = out_dir / item.path
+        up_to_date = (
+            not force
+            and entry is not None
+            and entry.get("fingerprint") == fingerprint
+            and _sha256(target) == entry.get("sha256")
+        )
+        if up_to_date:
+            report.unchanged.append(item.path)
+            if progress:
+                progress(item.path, "unchanged")
+        else:
+            todo.append((item, fingerprint))
+
+    def finish(item: PlannedOutput, fingerprint: str, content: bytes) -> None:
+        write_atomic(out_dir / item.path, content)
+        files[item.path] = {
+            "bytes": len(content),
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "fingerprint": fingerprint,
+            "template": item.job.template,
+            "made": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        }
+        _write_manifest(out_dir, manifest)
+        report.rendered.append(item.path)
+        if progress:
+            progress(item.path, "rendered")
+
+    def failed(item: PlannedOutput, error: BluekitError) -> None:
+        report.failed.append((item.path, error))
+        if progress:
+            progress(item.path, "failed")
+
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    if workers == 1 or len(todo) < 3:
+        for item, fingerprint in todo:
+            try:
+                content = _render_one(item.job)
+            except BluekitError as error:
+                failed(item, error)
+            else:
+                finish(item, fingerprint, content)
+    else:
+        # "spawn", not "fork": a forked child would inherit the parent's Typst compiler with
+        # its Rust threads and locks in an undefined state, and hang. Spawn is also what
+        # Windows does, so every platform behaves the same.
+        context = multiprocessing.get_context("spawn")
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = {pool.submit(_render_one, item.job): (item, fp) for item, fp in todo}
+            try:
+                for future in cf.as_completed(futures):
+                    item, fingerprint = futures[future]
+                    try:
+                        content = future.result()
+                    except BluekitError as error:
+                        failed(item, error)
+                    else:
+                        finish(item, fingerprint, content)
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    if not (out_dir / MANIFEST).exists():
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _write_manifest(out_dir, manifest)
+    if report.failed:
+        raise BuildFailed(report)
+    return report

@@ -1,0 +1,258 @@
+"""Typst rendering: templates plus JSON data to PDF, PNG and JPEG, with bundled fonts only.
+
+Data reaches a template only as JSON through `sys.inputs` (read there with
+`json(bytes(sys.inputs.data))`), so no campaign text is ever parsed as Typst markup. System fonts
+are ignored and any Typst warning (an unknown font among them) is an error, so every machine
+renders the same file. Text that does not fit its box makes the template panic with a
+structured message, which becomes an `OverflowError` naming the text, language and overflow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import typst
+from fontTools.ttLib import TTFont
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import RectangleObject
+
+from . import brand
+from .errors import OutputError
+
+MM = 72 / 25.4  # PDF points per millimetre
+TEMPLATES = files("bluekit") / "templates"
+COMMON_TEMPLATE = "common.typ"
+OVERFLOW_MARK = "BLUEKIT-OVERFLOW"
+
+
+class TextOverflowError(OutputError):
+    """A text does not fit its box even at the smallest allowed size."""
+
+    def __init__(self, output: str, field: str, lang: str, overflow_mm: float, box_mm: float):
+        percent = 100 * overflow_mm / box_mm if box_mm else 100
+        super().__init__(
+            f"{output}: the text {field} ({lang}) does not fit its box even at the smallest "
+            f"allowed size: {overflow_mm:.1f} mm too long for a {box_mm:.1f} mm box",
+            hint=f"shorten the {lang} text of {field} in the campaign file by about "
+            f"{max(5, round(percent + 5))}%",
+        )
+        self.output = output
+        self.field = field
+        self.lang = lang
+        self.overflow_mm = overflow_mm
+
+
+class MissingGlyphError(OutputError):
+    """A text contains a character the bundled font cannot draw."""
+
+
+@dataclass(frozen=True)
+class PrintBoxes:
+    """Trim size and margins of a print PDF, in millimetres (page = trim + 2 x slug)."""
+
+    trim_width: float
+    trim_height: float
+    bleed: float = 3.0
+    slug: float = 12.0  # room outside the trim for the bleed and the crop marks
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file to render: a Typst template, its data and the output format."""
+
+    template: str
+    data: dict[str, Any]
+    format: str  # pdf, png, jpg
+    ppi: float | None = None
+    boxes: PrintBoxes | None = None
+    label: str = ""
+    check_glyphs: tuple[str, ...] = field(default=())  # data keys whose text must be drawable
+
+    def fingerprint(self) -> str:
+        """A hash of everything the file is made from: template sources, data, options, and the
+        versions of the renderer and the font, so any change to them re-renders the file."""
+        digest = hashlib.sha256()
+        digest.update(template_source(self.template))
+        digest.update(json.dumps(self.data, sort_keys=True, ensure_ascii=False).encode())
+        digest.update(f"{self.format}|{self.ppi}|{self.boxes}".encode())
+        digest.update(renderer_identity().encode())
+        return digest.hexdigest()
+
+
+@cache
+def template_source(name: str) -> bytes:
+    """The template's source with the shared helpers prepended (Typst receives bytes)."""
+    common = (TEMPLATES / COMMON_TEMPLATE).read_bytes()
+    try:
+        own = (TEMPLATES / name).read_bytes()
+    except FileNotFoundError:
+        raise OutputError(f"no template called {name!r} in bluekit/templates") from None
+    return common + b"\n" + own
+
+
+@cache
+def renderer_identity() -> str:
+    """Typst version plus a hash of the font files: part of every output's fingerprint."""
+    digest = hashlib.sha256()
+    for path in sorted(brand.font_directory().glob("*.ttf")):
+        digest.update(path.name.encode())
+        digest.update(str(path.stat().st_size).encode())
+    version = getattr(typst, "__version__", "?")
+    return f"typst-{version}-fonts-{digest.hexdigest()[:16]}"
+
+
+@cache
+def _compiler() -> typst.Compiler:
+    fonts = typst.Fonts(
+        include_system_fonts=False,
+        include_embedded_fonts=False,
+        font_paths=[str(brand.font_directory())],
+    )
+    return typst.Compiler(font_paths=fonts, ignore_system_fonts=True)
+
+
+@cache
+def _font_coverage() -> frozenset[int]:
+    """Code points every bundled font face can draw (the intersection over the faces used)."""
+    covered: set[int] | None = None
+    for name in ("Lato-Regular.ttf", "Lato-Bold.ttf", "Lato-Black.ttf", "Lato-Italic.ttf"):
+        path = brand.font_directory() / name
+        if path.exists():
+            cmap = set(TTFont(path, lazy=True).getBestCmap())
+            covered = cmap if covered is None else covered & cmap
+    return frozenset(covered or ())
+
+
+def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, f"{path}[{i}]")
+
+
+def check_glyphs(job: Job) -> None:
+    """Fail before rendering if a text holds a character the font cannot draw (Typst would
+    silently print an empty box)."""
+    covered = _font_coverage()
+    for key in job.check_glyphs:
+        for path, text in _strings(job.data.get(key), key):
+            for char in text:
+                if char.isspace() or unicodedata.category(char) in ("Cc", "Cf"):
+                    continue
+                if ord(char) not in covered:
+                    raise MissingGlyphError(
+                        f"{job.label}: {path} contains {char!r} "
+                        f"(U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}), which the "
+                        f"font {brand.FONT_FAMILY} cannot print",
+                        hint="replace the character in the campaign file",
+                    )
+
+
+_OVERFLOW = re.compile(
+    OVERFLOW_MARK + r"\|(?P<field>[^|]*)\|(?P<lang>[^|]*)\|(?P<over>[-0-9.e]+)\|(?P<box>[-0-9.e]+)"
+)
+
+
+def compile_typst(job: Job) -> bytes:
+    """Compile a job's template with its data; PDF or PNG bytes."""
+    check_glyphs(job)
+    fmt = "png" if job.format in ("png", "jpg") else job.format
+    inputs = {"data": json.dumps(job.data, ensure_ascii=False)}
+    try:
+        result, warnings = _compiler().compile_with_warnings(
+            input=template_source(job.template),
+            format=fmt,
+            ppi=job.ppi,
+            sys_inputs=inputs,
+            timestamp=0,  # reproducible: same input, same bytes
+        )
+    except typst.TypstError as exc:
+        match = _OVERFLOW.search(str(exc.message))
+        if match:
+            raise TextOverflowError(
+                job.label,
+                match["field"],
+                match["lang"],
+                float(match["over"]),
+                float(match["box"]),
+            ) from None
+        raise OutputError(
+            f"{job.label}: Typst could not render {job.template}: {exc.message}"
+        ) from None
+    if warnings:
+        messages = "; ".join(w.message for w in warnings)
+        raise OutputError(
+            f"{job.label}: rendering {job.template} gave warnings: {messages}",
+            hint="a warning (such as an unknown font) would change the output silently",
+        )
+    if isinstance(result, list):  # multi-page PNG: bluekit's visual templates are one page
+        result = result[0]
+    assert isinstance(result, bytes)
+    return result
+
+
+def set_print_boxes(pdf: bytes, boxes: PrintBoxes) -> bytes:
+    """Set TrimBox and BleedBox on every page, as print shops' preflight expects."""
+    reader = PdfReader(io.BytesIO(pdf))
+    writer = PdfWriter(clone_from=reader)
+    slug, bleed = boxes.slug * MM, boxes.bleed * MM
+    width, height = boxes.trim_width * MM, boxes.trim_height * MM
+    for page in writer.pages:
+        page.trimbox = RectangleObject([slug, slug, slug + width, slug + height])
+        page.bleedbox = RectangleObject(
+            [slug - bleed, slug - bleed, slug + width + bleed, slug + height + bleed]
+        )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def png_to_jpeg(png: bytes, ppi: float | None, quality: int = 92) -> bytes:
+    """JPEG from a PNG render (Typst has no JPEG output)."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    out = io.BytesIO()
+    dpi = (round(ppi), round(ppi)) if ppi else (72, 72)
+    image.save(out, format="JPEG", quality=quality, optimize=True, dpi=dpi)
+    return out.getvalue()
+
+
+def png_with_dpi(png: bytes, ppi: float | None) -> bytes:
+    """Record the resolution in the PNG so image programs print it at the right size."""
+    if not ppi:
+        return png
+    image = Image.open(io.BytesIO(png))
+    out = io.BytesIO()
+    image.save(out, format="PNG", dpi=(ppi, ppi), optimize=False)
+    return out.getvalue()
+
+
+def render(job: Job) -> bytes:
+    """Render a job to the bytes of its file."""
+    raw = compile_typst(job)
+    if job.format == "pdf":
+        return set_print_boxes(raw, job.boxes) if job.boxes else raw
+    if job.format == "jpg":
+        return png_to_jpeg(raw, job.ppi)
+    if job.format == "png":
+        return png_with_dpi(raw, job.ppi)
+    raise OutputError(f"{job.label}: unknown format {job.format!r}")
+
+
+def template_path(name: str) -> Path:
+    """Where a template lives on disk (for documentation and error messages)."""
+    return Path(str(TEMPLATES / name))

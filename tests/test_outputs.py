@@ -1,0 +1,150 @@
+"""The output pipeline: manifest, incremental rebuilds, atomic writes, interruptions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from bluekit import atomic
+from bluekit.build import build, plan_build
+from bluekit.campaign import load_campaign
+from bluekit.cli import app
+from bluekit.outputs import PlannedOutput, read_manifest, write_outputs
+from bluekit.posters import PosterOptions, plan_posters
+from bluekit.render import Job, TextOverflowError
+
+from .conftest import CAMPAIGN_2024
+
+SMALL = PosterOptions(sizes=("A4",), formats=("pdf",), screen=False)
+
+
+@pytest.fixture(scope="module")
+def campaign():
+    return load_campaign(CAMPAIGN_2024)
+
+
+def test_every_file_is_in_the_manifest_with_size_and_hash(campaign, tmp_path: Path) -> None:
+    planned = plan_posters(campaign, SMALL)
+    report = write_outputs(planned, tmp_path)
+    assert sorted(report.rendered) == sorted(p.path for p in planned)
+    manifest = json.loads((tmp_path / "manifest.json").read_text("utf-8"))
+    for item in planned:
+        entry = manifest["files"][item.path]
+        content = (tmp_path / item.path).read_bytes()
+        assert entry["bytes"] == len(content)
+        assert entry["sha256"] == hashlib.sha256(content).hexdigest()
+        assert entry["fingerprint"] == item.job.fingerprint()
+
+
+def test_a_second_run_with_nothing_changed_renders_nothing(campaign, tmp_path: Path) -> None:
+    planned = plan_posters(campaign, SMALL)
+    write_outputs(planned, tmp_path)
+    again = write_outputs(plan_posters(campaign, SMALL), tmp_path)
+    assert again.rendered == []
+    assert len(again.unchanged) == len(planned)
+
+
+def test_a_changed_text_rerenders_only_the_files_that_use_it(campaign, tmp_path: Path) -> None:
+    write_outputs(plan_posters(campaign, SMALL), tmp_path)
+    lead = campaign.poster.lead | {"de": "Weltweit ist jedes dritte Opfer ein Kind."}
+    changed = campaign.model_copy(
+        update={"poster": campaign.poster.model_copy(update={"lead": lead})}
+    )
+    report = write_outputs(plan_posters(changed, SMALL), tmp_path)
+    assert report.rendered == ["posters/poster-A4-de.pdf"]
+
+
+def test_a_file_edited_by_hand_is_made_again(campaign, tmp_path: Path) -> None:
+    planned = plan_posters(campaign, SMALL)
+    write_outputs(planned, tmp_path)
+    (tmp_path / planned[0].path).write_bytes(b"scribbled over")
+    report = write_outputs(planned, tmp_path)
+    assert report.rendered == [planned[0].path]
+
+
+def test_an_interrupted_atomic_write_leaves_the_old_file_and_no_partial(
+    tmp_path: Path, monkeypatch
+) -> None:
+    target = tmp_path / "poster.pdf"
+    target.write_bytes(b"old version")
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        atomic.write_atomic(target, b"new version, half written")
+    assert target.read_bytes() == b"old version"
+    assert [p.name for p in tmp_path.iterdir()] == ["poster.pdf"]
+
+
+def test_an_interrupted_build_keeps_what_was_finished_and_resumes(
+    campaign, tmp_path: Path, monkeypatch
+) -> None:
+    planned = plan_posters(campaign, SMALL)
+    real = atomic.write_atomic
+    calls = {"n": 0}
+
+    def interrupt_on_third_file(path: Path, data: bytes) -> None:
+        if path.name != "manifest.json":
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise KeyboardInterrupt
+        real(path, data)
+
+    monkeypatch.setattr("bluekit.outputs.write_atomic", interrupt_on_third_file)
+    with pytest.raises(KeyboardInterrupt):
+        write_outputs(planned, tmp_path, jobs=1)
+    finished = read_manifest(tmp_path)["files"]
+    assert len(finished) == 2
+    leftovers = [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
+    monkeypatch.setattr("bluekit.outputs.write_atomic", real)
+    resumed = write_outputs(planned, tmp_path)
+    assert len(resumed.rendered) == len(planned) - 2
+    assert len(resumed.unchanged) == 2
+
+
+def test_planned_paths_cannot_leave_the_output_folder() -> None:
+    job = Job(template="poster.typ", data={}, format="pdf")
+    for bad in ("../escape.pdf", "/etc/passwd", ""):
+        with pytest.raises(ValueError):
+            PlannedOutput(bad, job)
+
+
+def test_errors_survive_the_trip_back_from_a_worker_process() -> None:
+    error = TextOverflowError("poster A3 nl", "poster.lead", "nl", 12.5, 29.7)
+    copy = pickle.loads(pickle.dumps(error))
+    assert str(copy) == str(error) and copy.field == "poster.lead"
+
+
+def test_the_library_build_makes_the_whole_kit(tmp_path: Path) -> None:
+    out, report = build(CAMPAIGN_2024, tmp_path / "dist", jobs=2)
+    campaign = load_campaign(CAMPAIGN_2024)
+    assert len(report.rendered) == len(plan_build(campaign))
+    assert (out / "posters" / "poster-A2-nl-fr.pdf").exists()
+    assert (out / "posters" / "screen-de.png").exists()
+
+
+def test_build_command_is_incremental(runner, tmp_path: Path) -> None:
+    first = runner.invoke(app, ["build", str(CAMPAIGN_2024), "--out", str(tmp_path), "--json"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(app, ["build", str(CAMPAIGN_2024), "--out", str(tmp_path), "--json"])
+    data = json.loads(second.stdout)
+    assert data["rendered"] == [] and len(data["unchanged"]) == len(
+        json.loads(first.stdout)["rendered"]
+    )
+
+
+def test_build_of_an_invalid_campaign_exits_1_and_makes_nothing(
+    runner, write_campaign, tmp_path: Path
+) -> None:
+    path = write_campaign(lambda d: d.__setitem__("slogann", "x"))
+    result = runner.invoke(app, ["build", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "slogann" in result.output and not (tmp_path / "out").exists()
