@@ -13,7 +13,9 @@ import hashlib
 import io
 import json
 import re
+import struct
 import unicodedata
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -40,12 +42,13 @@ class TextOverflowError(OutputError):
     """A text does not fit its box even at the smallest allowed size."""
 
     def __init__(self, output: str, field: str, lang: str, overflow_mm: float, box_mm: float):
-        percent = 100 * overflow_mm / box_mm if box_mm else 100
+        # The text takes box + overflow at the smallest size: cut that share of it, plus margin.
+        percent = 100 * overflow_mm / (box_mm + overflow_mm) if box_mm + overflow_mm else 100
         super().__init__(
             f"{output}: the text {field} ({lang}) does not fit its box even at the smallest "
             f"allowed size: {overflow_mm:.1f} mm too long for a {box_mm:.1f} mm box",
             hint=f"shorten the {lang} text of {field} in the campaign file by about "
-            f"{max(5, round(percent + 5))}%",
+            f"{min(95, max(5, round(percent + 5)))}%",
         )
         self.output = output
         self.field = field
@@ -227,18 +230,20 @@ def png_to_jpeg(png: bytes, ppi: float | None, quality: int = 92) -> bytes:
     image = Image.open(io.BytesIO(png)).convert("RGB")
     out = io.BytesIO()
     dpi = (round(ppi), round(ppi)) if ppi else (72, 72)
-    image.save(out, format="JPEG", quality=quality, optimize=True, dpi=dpi)
+    image.save(out, format="JPEG", quality=quality, dpi=dpi)
     return out.getvalue()
 
 
 def png_with_dpi(png: bytes, ppi: float | None) -> bytes:
-    """Record the resolution in the PNG so image programs print it at the right size."""
-    if not ppi:
+    """Record the resolution in the PNG (a pHYs chunk right after the header) so image programs
+    print it at the right size. Done on the bytes: re-encoding would cost more than rendering."""
+    if not ppi or png[12:16] != b"IHDR":
         return png
-    image = Image.open(io.BytesIO(png))
-    out = io.BytesIO()
-    image.save(out, format="PNG", dpi=(ppi, ppi), optimize=False)
-    return out.getvalue()
+    per_metre = round(ppi / 0.0254)
+    body = b"pHYs" + struct.pack(">IIB", per_metre, per_metre, 1)
+    chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body))
+    end_of_header = 8 + 8 + 13 + 4  # signature, IHDR length+type, IHDR data, CRC
+    return png[:end_of_header] + chunk + png[end_of_header:]
 
 
 def render(job: Job) -> bytes:

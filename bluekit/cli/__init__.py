@@ -103,7 +103,7 @@ def print_json(data: Any) -> None:
 @contextmanager
 def progress_bar(ctx: typer.Context, total: int, label: str) -> Iterator[ProgressCallback | None]:
     """A progress bar on stderr fed by the output pipeline's callback (none with --quiet)."""
-    if options(ctx).quiet or total == 0:
+    if options(ctx).quiet or total == 0 or not sys.stderr.isatty():
         yield None
         return
     with typer.progressbar(length=total, label=label, file=sys.stderr) as bar:
