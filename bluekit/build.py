@@ -11,6 +11,7 @@ from pathlib import Path
 from .campaign import Campaign, load_campaign
 from .outputs import BuildReport, PlannedOutput, ProgressCallback, write_outputs
 from .posters import PosterOptions, plan_posters
+from .social import SocialOptions, plan_social
 
 
 def default_out_dir(campaign: Campaign) -> Path:
@@ -19,8 +20,9 @@ def default_out_dir(campaign: Campaign) -> Path:
 
 
 def plan_build(campaign: Campaign) -> list[PlannedOutput]:
-    """Every file of the campaign kit: the full poster set (more generators join here)."""
-    return plan_posters(campaign, PosterOptions())
+    """Every file of the campaign kit: the posters and the social kits (more generators join
+    here)."""
+    return plan_posters(campaign, PosterOptions()) + plan_social(campaign, SocialOptions())
 
 
 def build(

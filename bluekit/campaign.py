@@ -265,6 +265,9 @@ class PosterTexts(Strict):
         return value
 
 
+PlatformKey = Literal["facebook", "instagram", "x", "linkedin", "bluesky", "mastodon"]
+
+
 class SocialPost(Strict):
     """One post of the social kit, published relative to a campaign date."""
 
@@ -273,10 +276,34 @@ class SocialPost(Strict):
     days_before: int = Field(default=0, ge=0, le=30)
     time: dt.time = dt.time(10, 0)
     text: LocalizedText
+    by_platform: dict[PlatformKey, LocalizedText] = Field(
+        default_factory=dict,
+        description="A different text for some platforms (e.g. a shorter one for X).",
+    )
+    platforms: list[PlatformKey] | None = Field(
+        default=None, description="Only on these platforms (default: all of the kit's)."
+    )
+    with_centres: bool = Field(
+        default=False,
+        description="Add the specialised centres and their websites where the platform has room.",
+    )
 
 
 class Social(Strict):
+    """The social-media kit: alt text of the campaign image and the posts."""
+
     image_alt: LocalizedText
+    image_alt_short: LocalizedText | None = Field(
+        default=None,
+        description="A shorter alt text (at most 100 characters) for Instagram.",
+    )
+    base_url: HttpsUrl | None = Field(
+        default=None,
+        description="Where the kit will be hosted; image URLs in the scheduler files start here.",
+    )
+    platforms: list[PlatformKey] = Field(
+        default_factory=lambda: ["facebook", "instagram", "x", "linkedin", "bluesky", "mastodon"]
+    )
     posts: list[SocialPost] = Field(min_length=1)
 
     @field_validator("posts")
@@ -368,6 +395,19 @@ class Campaign(Strict):
     materials: list[Material] = Field(default_factory=list)
     contacts: Contacts
     organisation: Organisation
+
+    @model_validator(mode="after")
+    def _kickoff_posts_need_a_kickoff(self) -> Campaign:
+        if self.dates.kickoff is None:
+            for post in self.social.posts:
+                if post.day == "kickoff":
+                    raise PydanticCustomError(
+                        "kickoff_missing",
+                        "social post {post} is published on the kick-off day, but dates.kickoff "
+                        "is not set",
+                        {"post": post.id},
+                    )
+        return self
 
     @field_validator("languages")
     @classmethod

@@ -12,9 +12,11 @@ from __future__ import annotations
 import concurrent.futures as cf
 import datetime as dt
 import hashlib
+import io
 import json
 import multiprocessing
 import os
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -30,11 +32,54 @@ MANIFEST_VERSION = 1
 
 
 @dataclass(frozen=True)
+class StaticJob:
+    """A file whose content is made while planning (texts, CSV, HTML): no renderer needed."""
+
+    content: bytes
+    label: str = ""
+    template: str = "static"
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass(frozen=True)
+class ZipJob:
+    """A ZIP of other planned files, made after them; the same members give the same bytes."""
+
+    members: tuple[tuple[str, str, str], ...]  # (name in the archive, path in out dir, fingerprint)
+    label: str = ""
+    template: str = "zip"
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(json.dumps(self.members).encode()).hexdigest()
+
+    def build(self, out_dir: Path) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, path, _ in self.members:
+                try:
+                    content = (out_dir / path).read_bytes()
+                except FileNotFoundError:
+                    raise OutputError(
+                        f"{self.label}: {path} is missing, the ZIP cannot be made"
+                    ) from None
+                info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, content)
+        return buffer.getvalue()
+
+
+AnyJob = Job | StaticJob | ZipJob
+
+
+@dataclass(frozen=True)
 class PlannedOutput:
     """A file a generator wants: its path inside the output folder and the job that makes it."""
 
     path: str  # POSIX path relative to the output folder, e.g. "posters/poster-A3-nl.pdf"
-    job: Job
+    job: AnyJob
 
     def __post_init__(self) -> None:
         pure = PurePosixPath(self.path)
@@ -162,11 +207,20 @@ def write_outputs(
         if progress:
             progress(item.path, "failed")
 
+    # Typst renders go to the process pool; planned texts are written here; ZIPs come last,
+    # as they read their members from disk.
+    static = [(i, f) for i, f in todo if isinstance(i.job, StaticJob)]
+    zips = [(i, f) for i, f in todo if isinstance(i.job, ZipJob)]
+    todo = [(i, f) for i, f in todo if isinstance(i.job, Job)]
+    for item, fingerprint in static:
+        assert isinstance(item.job, StaticJob)
+        finish(item, fingerprint, item.job.content)
+
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     if workers == 1 or len(todo) < 3:
         for item, fingerprint in todo:
             try:
-                content = _render_one(item.job)
+                content = _render_one(item.job)  # type: ignore[arg-type]
             except BluekitError as error:
                 failed(item, error)
             else:
@@ -177,7 +231,10 @@ def write_outputs(
         # Windows does, so every platform behaves the same.
         context = multiprocessing.get_context("spawn")
         with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = {pool.submit(_render_one, item.job): (item, fp) for item, fp in todo}
+            futures = {
+                pool.submit(_render_one, item.job): (item, fp)  # type: ignore[arg-type]
+                for item, fp in todo
+            }
             try:
                 for future in cf.as_completed(futures):
                     item, fingerprint = futures[future]
@@ -190,6 +247,14 @@ def write_outputs(
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
+    for item, fingerprint in zips:
+        assert isinstance(item.job, ZipJob)
+        try:
+            content = item.job.build(out_dir)
+        except BluekitError as error:
+            failed(item, error)
+        else:
+            finish(item, fingerprint, content)
     if not (out_dir / MANIFEST).exists():
         out_dir.mkdir(parents=True, exist_ok=True)
         _write_manifest(out_dir, manifest)

@@ -11,16 +11,15 @@ import qrcode.image.svg
 QUIET_ZONE = 4  # modules of white around the code, as the QR standard requires
 
 
-def tracked_url(url: str, *, campaign: str, medium: str, source: str, content: str) -> str:
+def tracked_url(
+    url: str, *, campaign: str, medium: str, source: str, content: str | None = None
+) -> str:
     """`url` with UTM parameters added (existing query parameters are kept)."""
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
-    query += [
-        ("utm_source", source),
-        ("utm_medium", medium),
-        ("utm_campaign", campaign),
-        ("utm_content", content),
-    ]
+    query += [("utm_source", source), ("utm_medium", medium), ("utm_campaign", campaign)]
+    if content:
+        query.append(("utm_content", content))
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 

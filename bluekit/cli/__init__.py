@@ -129,8 +129,9 @@ from . import build as _build  # noqa: E402  (the modules register their command
 from . import campaign as _campaign  # noqa: E402
 from . import municipalities as _municipalities  # noqa: E402
 from . import posters as _posters  # noqa: E402
+from . import social as _social  # noqa: E402
 
-_ = (_build, _campaign, _municipalities, _posters)
+_ = (_build, _campaign, _municipalities, _posters, _social)
 
 
 def main() -> None:

@@ -1,0 +1,200 @@
+"""The social-media kits: images, post limits, scheduler files, the page, the ZIP, the frame."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import html5lib
+import pytest
+from PIL import Image
+
+from bluekit.campaign import load_campaign
+from bluekit.cli import app
+from bluekit.frame import frame_photo
+from bluekit.outputs import write_outputs
+from bluekit.platforms import IMAGE_FORMATS, PLATFORMS
+from bluekit.social import (
+    PostTooLongError,
+    SocialOptions,
+    plan_posts,
+    plan_social,
+    posting_time,
+)
+
+from .conftest import CAMPAIGN_2022, CAMPAIGN_2024
+
+
+@pytest.fixture(scope="module")
+def campaign():
+    return load_campaign(CAMPAIGN_2024)
+
+
+@pytest.fixture(scope="module")
+def kit(campaign, tmp_path_factory) -> Path:
+    """The Dutch kit, all platforms."""
+    out = tmp_path_factory.mktemp("social")
+    options = SocialOptions(languages=("nl",), base_url="https://kit.example.org/2024")
+    write_outputs(plan_social(campaign, options), out)
+    return out / "social"
+
+
+def _with_post_text(campaign, post_id: str, lang: str, text: str):
+    posts = [
+        p.model_copy(update={"text": p.text | {lang: text}, "by_platform": {}})
+        if p.id == post_id
+        else p
+        for p in campaign.social.posts
+    ]
+    return campaign.model_copy(
+        update={"social": campaign.social.model_copy(update={"posts": posts})}
+    )
+
+
+def test_images_have_exactly_the_platform_sizes(kit: Path) -> None:
+    for image in IMAGE_FORMATS:
+        path = kit / "nl" / "images" / image.file_name
+        assert Image.open(path).size == (image.width, image.height), image.file_name
+
+
+def test_every_post_is_within_its_platform_limit(campaign) -> None:
+    posts = plan_posts(campaign, campaign.languages, campaign.social.platforms)
+    assert {p.platform.key for p in posts} == set(PLATFORMS)
+    for post in posts:
+        assert post.length <= post.platform.limit, (post.platform.key, post.lang, post.post_id)
+        assert post.alt and len(post.alt) <= post.platform.alt_limit
+
+
+def test_a_post_with_emoji_and_a_long_url_is_counted_by_each_rule(campaign) -> None:
+    text = "💙 " * 10 + "{url} " + "a" * 200
+    changed = _with_post_text(campaign, "kickoff", "en", text)
+    posts = plan_posts(changed, ["en"], ["mastodon", "linkedin"])
+    mastodon = next(p for p in posts if p.platform.key == "mastodon" and p.post_id == "kickoff")
+    assert mastodon.length == 10 * 2 + 23 + 1 + 200
+    x = next(p for p in plan_posts(changed, ["en"], ["x"]) if p.post_id == "kickoff")
+    assert x.length == 10 * 2 + 10 + 23 + 1 + 200  # emoji weigh 2 on X; fits 280
+    with pytest.raises(PostTooLongError) as bluesky:
+        plan_posts(changed, ["en"], ["bluesky"])
+    assert "Bluesky, en, post 'kickoff'" in str(bluesky.value)
+
+
+def test_an_over_limit_post_fails_with_platform_language_and_numbers(campaign) -> None:
+    changed = _with_post_text(campaign, "kickoff", "fr", "x" * 300 + " {url}")
+    with pytest.raises(PostTooLongError) as info:
+        plan_posts(changed, ["fr"], ["x"])
+    message = str(info.value)
+    assert (
+        "X, fr, post 'kickoff': 324 characters as X counts them, limit 280: 44 too many" in message
+    )
+
+
+def test_posting_times_are_belgian_time_on_the_campaign_days(campaign) -> None:
+    posts = {p.id: p for p in campaign.social.posts}
+    kickoff = posting_time(campaign, posts["kickoff"])
+    assert kickoff.isoformat() == "2024-07-22T10:00:00+02:00"
+    countdown = posting_time(campaign, posts["countdown"])
+    assert countdown.date() == dt.date(2024, 7, 27)
+
+
+def test_buffer_csv_parses_back_with_its_columns(kit: Path) -> None:
+    raw = (kit / "nl" / "buffer-x.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert list(rows[0]) == ["Text", "Image URL", "Tags", "Posting Time"]
+    assert rows[0]["Posting Time"] == "2024-07-22 10:00"
+    assert rows[0]["Image URL"] == "https://kit.example.org/2024/nl/images/wide-1600x900.png"
+    assert "utm_source=x" in rows[0]["Text"]
+    dt.datetime.strptime(rows[-1]["Posting Time"], "%Y-%m-%d %H:%M")
+
+
+def test_hootsuite_csv_has_no_header_and_day_first_dates(kit: Path) -> None:
+    raw = (kit / "nl" / "hootsuite-instagram.csv").read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"))))
+    assert all(len(row) == 3 for row in rows)
+    assert rows[0][0] == "22/07/2024 10:00"
+    assert "Antwerpen" in rows[0][1]
+    assert rows[0][2].endswith("/nl/images/feed-1080x1350.png")
+
+
+def test_the_page_is_valid_html_and_escapes_campaign_text(campaign, tmp_path: Path) -> None:
+    changed = _with_post_text(campaign, "kickoff", "nl", "<script>alert('x')</script> & co {url}")
+    write_outputs(
+        plan_social(changed, SocialOptions(languages=("nl",), platforms=("x",))), tmp_path
+    )
+    page = (tmp_path / "social" / "nl" / "index.html").read_text("utf-8")
+    parser = html5lib.HTMLParser(strict=True)
+    parser.parse(page)
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co" in page
+    assert page.count('class="copy"') == len([p for p in changed.social.posts])
+    assert ">Kopiëren</button>" in page and "built-in method" not in page
+
+
+def test_the_zip_holds_the_complete_kit(kit: Path) -> None:
+    with zipfile.ZipFile(kit / "bluekit-social-2024-nl.zip") as archive:
+        names = set(archive.namelist())
+    prefix = "bluekit-social-2024-nl/"
+    expected = {"posts.txt", "index.html", "README.txt", "profile-frame.png"}
+    expected |= {f"images/{f.file_name}" for f in IMAGE_FORMATS}
+    expected |= {f"buffer-{k}.csv" for k in PLATFORMS} | {f"hootsuite-{k}.csv" for k in PLATFORMS}
+    assert names == {prefix + n for n in expected}
+
+
+def test_posts_txt_groups_per_platform_with_images_and_alt_text(kit: Path) -> None:
+    text = (kit / "nl" / "posts.txt").read_text("utf-8")
+    assert text.index("Facebook") < text.index("Instagram") < text.index("Mastodon")
+    assert "maandag 22 juli 2024, 10:00" in text
+    assert "Alternatieve tekst:" in text and "images/wide-1600x900.png" in text
+
+
+def test_the_2022_kit_builds_without_a_telephone_number(tmp_path: Path) -> None:
+    campaign = load_campaign(CAMPAIGN_2022)
+    planned = plan_social(campaign, SocialOptions(languages=("de",), platforms=("x",)))
+    write_outputs(planned, tmp_path)
+    assert "078" not in (tmp_path / "social" / "de" / "posts.txt").read_text("utf-8")
+
+
+def test_the_frame_goes_on_a_non_square_photo(tmp_path: Path) -> None:
+    photo = tmp_path / "portrait.jpg"
+    image = Image.new("RGB", (800, 500), (200, 30, 30))
+    image.paste((30, 200, 30), (350, 200, 450, 300))  # a green patch in the middle
+    image.save(photo)
+    out = frame_photo(photo)
+    framed = Image.open(out).convert("RGB")
+    assert out.name == "portrait-blueheart.png" and framed.size == (1080, 1080)
+    assert framed.getpixel((540, 540))[1] > 150  # the centre of the photo is kept
+    r, _, b = framed.getpixel((540, 8))  # the ring at the top edge is blue
+    assert b > 150 and r < 80
+
+
+def test_social_command_defaults_to_the_kit_and_frames_photos(runner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "social",
+            str(CAMPAIGN_2024),
+            "--lang",
+            "en",
+            "--platform",
+            "x,bluesky",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "social" / "bluekit-social-2024-en.zip").exists()
+    photo = tmp_path / "me.png"
+    Image.new("RGB", (300, 600), "white").save(photo)
+    framed = runner.invoke(app, ["social", "frame", str(photo)])
+    assert framed.exit_code == 0 and (tmp_path / "me-blueheart.png").exists()
+    again = runner.invoke(app, ["social", "frame", str(photo)])
+    assert again.exit_code == 2 and "already exists" in again.output
+
+
+def test_an_unknown_platform_is_refused(runner) -> None:
+    result = runner.invoke(app, ["social", str(CAMPAIGN_2024), "--platform", "myspace"])
+    assert result.exit_code == 2 and "unknown platform 'myspace'" in result.output
