@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .campaign import Campaign, load_campaign
+from .invitations import contacts_path, load_invitees, plan_invitations
 from .outputs import BuildReport, PlannedOutput, ProgressCallback, write_outputs
 from .posters import PosterOptions, plan_posters
 from .social import SocialOptions, plan_social
@@ -19,16 +20,22 @@ def default_out_dir(campaign: Campaign) -> Path:
     return Path("dist") / str(campaign.year)
 
 
-def plan_build(campaign: Campaign) -> list[PlannedOutput]:
-    """Every file of the campaign kit: the posters and the social kits (more generators join
-    here)."""
-    return plan_posters(campaign, PosterOptions()) + plan_social(campaign, SocialOptions())
+def plan_build(
+    campaign: Campaign, campaign_path: Path | None = None, contacts: Path | None = None
+) -> list[PlannedOutput]:
+    """Every file of the campaign kit: the posters, the social kits, and the invitations when
+    a contacts file is given or configured (`invitation.contacts_file`)."""
+    planned = plan_posters(campaign, PosterOptions()) + plan_social(campaign, SocialOptions())
+    if campaign_path is not None and contacts_path(campaign_path, campaign, contacts):
+        planned += plan_invitations(campaign, load_invitees(campaign_path, campaign, contacts))
+    return planned
 
 
 def build(
     campaign_path: Path,
     out_dir: Path | None = None,
     *,
+    contacts: Path | None = None,
     jobs: int | None = None,
     force: bool = False,
     progress: ProgressCallback | None = None,
@@ -36,5 +43,5 @@ def build(
     """Validate the campaign file, then render every planned file that is out of date."""
     campaign = load_campaign(campaign_path)
     out = out_dir or default_out_dir(campaign)
-    planned = plan_build(campaign)
+    planned = plan_build(campaign, campaign_path, contacts)
     return out, write_outputs(planned, out, jobs=jobs, force=force, progress=progress)

@@ -332,11 +332,27 @@ class Invitation(Strict):
     sender: Sender
     signatory: Signatory
     reply_by: dt.date
+    letter_date: dt.date | None = Field(
+        default=None,
+        description="The date printed on the letters; default: 4 weeks before reply_by.",
+    )
+    contacts_file: Path | None = Field(
+        default=None,
+        description="Contacts CSV (relative to this file); when set, `bluekit build` makes the "
+        "invitations too.",
+    )
+    addressee: LocalizedText = Field(
+        description="Addressee line when the contacts file gives none; the name follows it."
+    )
     subject: LocalizedText
     salutation: LocalizedText
     body: list[LocalizedText] = Field(min_length=1)
     closing: LocalizedText
     reminder: LocalizedText | None = None
+
+    @property
+    def date_on_letters(self) -> dt.date:
+        return self.letter_date or self.reply_by - dt.timedelta(weeks=4)
 
     @field_validator("reply_by")
     @classmethod
@@ -371,7 +387,7 @@ class Organisation(Strict):
     name: LocalizedText
     address: LocalizedText
     telephone: Telephone
-    website: HttpsUrl
+    website: Annotated[dict[Language, HttpsUrl], AfterValidator(_complete_translations)]
 
 
 class Campaign(Strict):

@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 from . import __version__
 from .atomic import write_atomic
@@ -71,7 +71,19 @@ class ZipJob:
         return buffer.getvalue()
 
 
-AnyJob = Job | StaticJob | ZipJob
+class DerivedJob(Protocol):
+    """A file made from other planned files after they are written (a ZIP, an e-mail with its
+    attachments): built in this process, last."""
+
+    label: str
+    template: str
+
+    def fingerprint(self) -> str: ...
+
+    def build(self, out_dir: Path) -> bytes: ...
+
+
+AnyJob = Job | StaticJob | DerivedJob
 
 
 @dataclass(frozen=True)
@@ -207,10 +219,10 @@ def write_outputs(
         if progress:
             progress(item.path, "failed")
 
-    # Typst renders go to the process pool; planned texts are written here; ZIPs come last,
-    # as they read their members from disk.
+    # Typst renders go to the process pool; planned texts are written here; derived files
+    # (ZIPs, e-mails) come last, as they read the files they are made from.
     static = [(i, f) for i, f in todo if isinstance(i.job, StaticJob)]
-    zips = [(i, f) for i, f in todo if isinstance(i.job, ZipJob)]
+    derived = [(i, f) for i, f in todo if hasattr(i.job, "build")]
     todo = [(i, f) for i, f in todo if isinstance(i.job, Job)]
     for item, fingerprint in static:
         assert isinstance(item.job, StaticJob)
@@ -244,13 +256,18 @@ def write_outputs(
                         failed(item, error)
                     else:
                         finish(item, fingerprint, content)
+            except cf.process.BrokenProcessPool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise OutputError(
+                    "a rendering process stopped unexpectedly (out of memory?)",
+                    hint="run again with --jobs 1; the files finished so far are kept",
+                ) from None
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
-    for item, fingerprint in zips:
-        assert isinstance(item.job, ZipJob)
+    for item, fingerprint in derived:
         try:
-            content = item.job.build(out_dir)
+            content = item.job.build(out_dir)  # type: ignore[union-attr]
         except BluekitError as error:
             failed(item, error)
         else:

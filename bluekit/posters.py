@@ -146,7 +146,7 @@ def poster_data(
             for c in campaign.centres
         ],
         "hashtags": " ".join(campaign.hashtags),
-        "footer": _host(campaign.organisation.website),
+        "footer": {lang: _host(campaign.organisation.website[lang]) for lang in langs},
     }
 
 

@@ -49,3 +49,68 @@ def line_of(path: Path, needle: str) -> int:
         if needle in line:
             return number
     raise AssertionError(f"{needle!r} not in {path}")
+
+
+# --- a real SMTP server on localhost (aiosmtpd) ------------------------------------------------
+
+import socket  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+from aiosmtpd.controller import Controller  # noqa: E402
+from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
+
+
+@dataclass
+class MailSink:
+    """Collects what the server accepted; can refuse messages to test failures."""
+
+    messages: list[tuple[list[str], bytes]] = field(default_factory=list)
+    temporary_failures: int = 0  # answer 451 to this many DATA commands first
+    refuse: set[str] = field(default_factory=set)  # recipients answered 550
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.temporary_failures > 0:
+            self.temporary_failures -= 1
+            return "451 4.3.0 Try again later"
+        self.messages.append((list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted"
+
+    def recipients(self) -> list[str]:
+        return [r for rcpts, _ in self.messages for r in rcpts]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _authenticator(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and auth_data.password == b"s3cret-pw"
+    return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 that requires login (user any, password s3cret-pw)."""
+    sink = MailSink()
+    controller = Controller(
+        sink,
+        hostname="127.0.0.1",
+        port=_free_port(),
+        authenticator=_authenticator,
+        auth_required=True,
+        auth_require_tls=False,
+    )
+    controller.start()
+    sink.port = controller.port  # type: ignore[attr-defined]
+    try:
+        yield sink
+    finally:
+        controller.stop()

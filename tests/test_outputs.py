@@ -126,9 +126,10 @@ def test_errors_survive_the_trip_back_from_a_worker_process() -> None:
 def test_the_library_build_makes_the_whole_kit(tmp_path: Path) -> None:
     out, report = build(CAMPAIGN_2024, tmp_path / "dist", jobs=2)
     campaign = load_campaign(CAMPAIGN_2024)
-    assert len(report.rendered) == len(plan_build(campaign))
+    assert len(report.rendered) == len(plan_build(campaign, CAMPAIGN_2024))
     assert (out / "posters" / "poster-A2-nl-fr.pdf").exists()
     assert (out / "posters" / "screen-de.png").exists()
+    assert (out / "invitations" / "overview.csv").exists()  # contacts_file is configured
 
 
 def test_build_command_is_incremental(runner, tmp_path: Path) -> None:

@@ -127,11 +127,13 @@ def report_outputs(ctx: typer.Context, out_dir: Path, report: BuildReport, as_js
 
 from . import build as _build  # noqa: E402  (the modules register their commands on app)
 from . import campaign as _campaign  # noqa: E402
+from . import invitations as _invitations  # noqa: E402
+from . import lighting as _lighting  # noqa: E402
 from . import municipalities as _municipalities  # noqa: E402
 from . import posters as _posters  # noqa: E402
 from . import social as _social  # noqa: E402
 
-_ = (_build, _campaign, _municipalities, _posters, _social)
+_ = (_build, _campaign, _invitations, _lighting, _municipalities, _posters, _social)
 
 
 def main() -> None:

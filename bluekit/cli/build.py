@@ -18,11 +18,17 @@ def build(
     ctx: typer.Context,
     campaign_file: Annotated[Path, typer.Argument(help="The campaign file.")],
     out: Annotated[Path | None, typer.Option("--out", help="Default: dist/<year>.")] = None,
+    contacts: Annotated[
+        Path | None,
+        typer.Option(
+            "--contacts", help="Contacts CSV for the invitations (default: the campaign's)."
+        ),
+    ] = None,
     jobs: Annotated[int | None, typer.Option(help="Parallel renders (default: cores).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Render even if up to date.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Report as JSON.")] = False,
 ) -> None:
-    """Build everything the campaign sends out into dist/<year>: today the full poster set.
+    """Build everything the campaign sends out into dist/<year>: posters, social kits, invitations.
 
     Only files whose inputs changed are made again; dist/<year>/manifest.json lists every file
     with its size, sha256 and the fingerprint of what it was made from.
@@ -31,7 +37,7 @@ def build(
     """
     campaign = load_campaign(campaign_file)
     out_dir = out or default_out_dir(campaign)
-    planned = plan_build(campaign)
+    planned = plan_build(campaign, campaign_file, contacts)
     with progress_bar(ctx, len(planned), "building") as progress:
         report = write_outputs(planned, out_dir, jobs=jobs, force=force, progress=progress)
     report_outputs(ctx, out_dir, report, as_json)

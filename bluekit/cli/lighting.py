@@ -1,0 +1,138 @@
+"""`bluekit lighting`: replies to the invitations and the list of blue buildings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import registry
+from ..build import default_out_dir
+from ..campaign import load_campaign
+from ..errors import BluekitError
+from ..lighting import Reply, import_replies, parse_time, plan_report, record, status
+from ..outputs import write_outputs
+from ..store import Store
+from . import app, print_json, report_outputs, say
+
+lighting_app = typer.Typer(
+    help="Replies to the invitations, and the list of blue buildings for the press.\n\n"
+    'Example: bluekit lighting record campaigns/2024.yaml Kortrijk --accepted --building "Stadhuis"',
+    no_args_is_help=True,
+)
+app.add_typer(lighting_app, name="lighting")
+
+Campaign = Annotated[Path, typer.Argument(help="The campaign file (for its year).")]
+Db = Annotated[
+    Path | None, typer.Option("--db", help="State database file (default: orders/bluekit.db).")
+]
+
+
+def _store(db: Path | None) -> Store:
+    return Store(f"sqlite:///{db}" if db else None)
+
+
+@lighting_app.command("record")
+def record_command(
+    ctx: typer.Context,
+    campaign_file: Campaign,
+    municipality: Annotated[str, typer.Argument(help="REFNIS code or name.")],
+    accepted: Annotated[
+        bool, typer.Option("--accepted", help="They will light a building.")
+    ] = False,
+    declined: Annotated[bool, typer.Option("--declined", help="They will not take part.")] = False,
+    building: Annotated[str | None, typer.Option(help="The building that will be lit.")] = None,
+    lit_from: Annotated[str | None, typer.Option("--from", help="From (HH:MM).")] = None,
+    lit_until: Annotated[str | None, typer.Option("--until", help="Until (HH:MM).")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why they decline (optional).")] = None,
+    db: Db = None,
+) -> None:
+    """Record a municipality's answer (a later answer replaces an earlier one).
+
+    Example: bluekit lighting record campaigns/2024.yaml Kortrijk --accepted --building "Stadhuis" --from 21:00 --until 01:00
+    """
+    if accepted == declined:
+        raise BluekitError("say either --accepted or --declined")
+    campaign = load_campaign(campaign_file)
+    m = registry.find(municipality)
+    reply = Reply(
+        m,
+        accepted,
+        building,
+        parse_time(lit_from, "--from"),
+        parse_time(lit_until, "--until"),
+        reason,
+    )
+    record(_store(db), campaign.year, reply)
+    say(
+        ctx,
+        f"{m.display_name}: {'accepted' if accepted else 'declined'}"
+        + (f" - {building}" if building else ""),
+    )
+
+
+@lighting_app.command("import")
+def import_command(
+    ctx: typer.Context,
+    campaign_file: Campaign,
+    file: Annotated[Path, typer.Argument(help="CSV: refnis;status;building;from;until;reason")],
+    db: Db = None,
+) -> None:
+    """Import replies gathered in Excel (all rows or none; importing again changes nothing).
+
+    Example: bluekit lighting import campaigns/2024.yaml replies.csv
+    """
+    campaign = load_campaign(campaign_file)
+    count = import_replies(_store(db), campaign.year, file)
+    say(ctx, f"{file}: {count} repl{'y' if count == 1 else 'ies'} recorded")
+
+
+@lighting_app.command("status")
+def status_command(
+    campaign_file: Campaign,
+    db: Db = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Invited, accepted, declined and no answer: overall, per region and per province.
+
+    Example: bluekit lighting status campaigns/2024.yaml --json
+    """
+    campaign = load_campaign(campaign_file)
+    counts = status(_store(db), campaign.year)
+    if as_json:
+        print_json(counts)
+        return
+
+    def line(name: str, c: dict[str, int]) -> str:
+        return (
+            f"{name:<34} {c['invited']:>8} {c['accepted']:>9} {c['declined']:>9} "
+            f"{c['no_answer']:>10}"
+        )
+
+    typer.echo(f"{'':<34} {'invited':>8} {'accepted':>9} {'declined':>9} {'no answer':>10}")
+    typer.echo(line(f"all ({campaign.year})", counts["total"]))
+    for region, c in counts["regions"].items():
+        typer.echo(line(registry.REGION_NAMES[region]["en"], c))
+    for province, c in counts["provinces"].items():
+        typer.echo(line("  " + province, c))
+
+
+@lighting_app.command("report")
+def report_command(
+    ctx: typer.Context,
+    campaign_file: Campaign,
+    out: Annotated[Path | None, typer.Option("--out", help="Default: dist/<year>.")] = None,
+    db: Db = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Report as JSON.")] = False,
+) -> None:
+    """The list of blue buildings per province (CSV and a press page) and a chart (PNG).
+
+    Written to dist/<year>/lighting/.
+
+    Example: bluekit lighting report campaigns/2024.yaml
+    """
+    campaign = load_campaign(campaign_file)
+    out_dir = out or default_out_dir(campaign)
+    report = write_outputs(plan_report(campaign, _store(db)), out_dir)
+    report_outputs(ctx, out_dir, report, as_json)

@@ -1,0 +1,466 @@
+"""Invitations: letters in the right languages, e-mails, and sending to a real SMTP server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import html
+import shutil
+from pathlib import Path
+
+import html5lib
+import icalendar
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from bluekit import mail, registry
+from bluekit.campaign import load_campaign
+from bluekit.cli import app
+from bluekit.contacts import read_contacts
+from bluekit.invitations import plan_invitations, select_invitees
+from bluekit.lighting import Reply, record
+from bluekit.mail import SendError, SmtpSettings
+from bluekit.outputs import write_outputs
+from bluekit.sending import invitation_messages, reminder_messages, send
+from bluekit.store import Store, sends
+
+from .conftest import CAMPAIGN_2024, EXAMPLE_CONTACTS
+
+PASSWORD = "s3cret-pw"
+
+
+@pytest.fixture(scope="module")
+def campaign():
+    return load_campaign(CAMPAIGN_2024)
+
+
+@pytest.fixture(scope="module")
+def built(campaign, tmp_path_factory):
+    """The example contacts' invitations, built once."""
+    out = tmp_path_factory.mktemp("dist")
+    invitees = select_invitees(campaign, read_contacts(EXAMPLE_CONTACTS))
+    write_outputs(plan_invitations(campaign, invitees), out)
+    return out, invitees
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'state.db'}")
+
+
+def settings(server, password: str = PASSWORD) -> SmtpSettings:
+    return SmtpSettings("127.0.0.1", server.port, "none", "campagne@just.fgov.be", password, 5)
+
+
+def _pdf_text(path: Path) -> str:
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(path).pages).split())
+
+
+SALUTATIONS = {
+    "nl": "Geacht college van burgemeester en schepenen",
+    "fr": "Mesdames et Messieurs les membres du Collège communal",
+    "de": "Sehr geehrte Mitglieder des Gemeindekollegiums",
+}
+WORLD_DAY = {
+    "nl": "dinsdag 30 juli 2024",
+    "fr": "mardi 30 juillet 2024",
+    "de": "Dienstag, 30. Juli 2024",
+}
+
+
+@pytest.mark.parametrize(
+    ("code", "languages"),
+    [
+        ("34022", ["nl"]),  # Flemish: Kortrijk
+        ("62063", ["fr"]),  # Walloon: Liège
+        ("21015", ["nl", "fr"]),  # Brussels: Schaarbeek, both languages
+        ("63023", ["de", "fr"]),  # German-speaking: Eupen, German and French
+        ("23098", ["nl", "fr"]),  # facilities: Drogenbos, both languages
+    ],
+)
+def test_letters_are_in_the_municipalitys_languages(built, code, languages) -> None:
+    out, invitees = built
+    invitee = next(i for i in invitees if i.municipality.code == code)
+    assert list(invitee.languages) == languages
+    letters = {p.stem[-2:]: p for p in (out / invitee.folder).glob("*.pdf")}
+    assert sorted(letters) == sorted(languages)
+    for lang in languages:
+        text = _pdf_text(letters[lang])
+        assert SALUTATIONS[lang] in text
+        assert WORLD_DAY[lang] in text
+        assert invitee.municipality.name(lang) in text
+        others = [SALUTATIONS[o] for o in SALUTATIONS if o != lang]
+        assert not any(o in text for o in others)
+
+
+def test_the_letter_names_weekday_reply_date_and_sender(built) -> None:
+    out, invitees = built
+    liege = next(i for i in invitees if i.municipality.code == "62063")
+    text = _pdf_text(next((out / liege.folder).glob("*-fr.pdf")))
+    assert "mardi 30 juillet 2024" in text
+    assert "vendredi 12 juillet 2024" in text
+    assert "Bruxelles, le 14 juin 2024" in text
+    assert "teh@just.fgov.be" in text and "#EndHumanTrafficking" in text
+
+
+def test_a_name_with_an_apostrophe_and_ampersand_renders_in_pdf_and_html(
+    campaign, tmp_path: Path
+) -> None:
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text(
+        "refnis;municipality;email;addressee;street;postcode;city;language\n"
+        "25014;Braine-l'Alleud;college@braine.example.org;Bourgmestre & Échevins;"
+        "Grand-Place Baudouin Ier 3;1420;Braine-l'Alleud;\n",
+        encoding="utf-8",
+    )
+    (invitee,) = select_invitees(campaign, read_contacts(contacts))
+    write_outputs(plan_invitations(campaign, [invitee]), tmp_path / "out")
+    folder = tmp_path / "out" / invitee.folder
+    text = _pdf_text(next(folder.glob("*.pdf")))
+    name = invitee.municipality.name("fr")
+    assert name == "Braine-l’Alleud"  # the official name has a typographic apostrophe
+    assert "Bourgmestre & Échevins" in text and "Braine-l’Alleud" in text
+    message = email.message_from_bytes(
+        (folder / "message.eml").read_bytes(), policy=email.policy.default
+    )
+    page = message.get_body(("html",)).get_content()
+    html5lib.HTMLParser(strict=True).parse(page)
+    assert "C'est pourquoi nous invitons Braine-l’Alleud" in html.unescape(page)
+    assert "s&#39;illuminera" in page  # the ASCII apostrophe of the subject is escaped
+    plain = message.get_body(("plain",)).get_content()
+    assert "nous invitons Braine-l’Alleud à illuminer" in plain
+
+
+def test_the_message_parses_back_with_parts_attachments_and_calendar(built) -> None:
+    out, invitees = built
+    eupen = next(i for i in invitees if i.municipality.code == "63023")
+    raw = (out / eupen.folder / "message.eml").read_bytes()
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert message["Message-ID"] == "<bluekit.2024.invitation.63023@just.fgov.be>"
+    assert message["Subject"].startswith("Blue-Heart-Kampagne: Erstrahlt Ihre Gemeinde")
+    assert " / Campagne Cœur bleu" in message["Subject"]
+    assert message["Date"] and message["To"] == "gemeinde@eupen.example.org"
+    assert "FÖD Justiz" in message["From"]
+    assert b"=?utf-8?" in raw.split(b"\n\n", 1)[0]  # non-ASCII headers are encoded
+    plain = message.get_body(("plain",)).get_content()
+    assert "--- Deutsch ---" in plain and "--- Français ---" in plain
+    names = [part.get_filename() for part in message.iter_attachments()]
+    assert names == [
+        "Brief Blue Heart 2024 – Eupen (de).pdf",
+        "Lettre Blue Heart 2024 – Eupen (fr).pdf",
+        "blue-heart-2024.ics",
+    ]
+    pdf = next(message.iter_attachments()).get_content()
+    assert pdf.startswith(b"%PDF")
+    ics = next(p for p in message.iter_attachments() if p.get_filename().endswith(".ics"))
+    calendar = icalendar.Calendar.from_ical(ics.get_content())
+    (event,) = calendar.walk("VEVENT")
+    assert event.decoded("dtstart") == dt.date(2024, 7, 30)
+    (alarm,) = event.walk("VALARM")
+    assert alarm.decoded("trigger") == dt.timedelta(hours=-15)
+
+
+def test_a_full_send_delivers_one_message_to_each(campaign, built, store, smtp_server) -> None:
+    out, invitees = built
+    report = send(
+        campaign,
+        invitation_messages(invitees, out),
+        store,
+        kind="invitation",
+        settings=settings(smtp_server),
+        out_dir=out,
+        dry_run=False,
+        limit=None,
+        per_minute=6000,
+    )
+    assert len(report.sent) == len(invitees) and not report.failed
+    assert sorted(smtp_server.recipients()) == sorted(i.contact.email for i in invitees)
+    again = send(
+        campaign,
+        invitation_messages(invitees, out),
+        store,
+        kind="invitation",
+        settings=settings(smtp_server),
+        out_dir=out,
+        dry_run=False,
+        limit=None,
+        per_minute=6000,
+    )
+    assert again.sent == [] and len(again.already_sent) == len(invitees)
+    assert len(smtp_server.messages) == len(invitees)
+
+
+def test_the_default_is_a_dry_run_of_one(campaign, built, store, smtp_server) -> None:
+    out, invitees = built
+    report = send(
+        campaign,
+        invitation_messages(invitees, out),
+        store,
+        kind="invitation",
+        settings=None,
+        out_dir=out,
+    )
+    assert report.dry_run and len(report.would_send) == 1 and smtp_server.messages == []
+
+
+def test_an_interrupted_send_resumes_without_duplicates(
+    campaign, built, store, smtp_server
+) -> None:
+    out, invitees = built
+    outgoing = invitation_messages(invitees, out)
+    count = {"n": 0}
+
+    def crash_after_three(code: str, status: str) -> None:
+        count["n"] += 1
+        if count["n"] == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        send(
+            campaign,
+            outgoing,
+            store,
+            kind="invitation",
+            settings=settings(smtp_server),
+            out_dir=out,
+            dry_run=False,
+            limit=None,
+            per_minute=6000,
+            progress=crash_after_three,
+        )
+    assert len(smtp_server.messages) == 3
+    resumed = send(
+        campaign,
+        outgoing,
+        store,
+        kind="invitation",
+        settings=settings(smtp_server),
+        out_dir=out,
+        dry_run=False,
+        limit=None,
+        per_minute=6000,
+    )
+    assert len(resumed.sent) == len(invitees) - 3 and len(resumed.already_sent) == 3
+    recipients = smtp_server.recipients()
+    assert (
+        sorted(recipients) == sorted(set(recipients)) == sorted(i.contact.email for i in invitees)
+    )
+
+
+def test_a_crash_between_handing_over_and_journaling_is_never_resent_blindly(
+    campaign, built, store, smtp_server, monkeypatch
+) -> None:
+    out, invitees = built
+    outgoing = invitation_messages(invitees, out)[:2]
+    real = mail._journal_write
+
+    def die_on_sent(store_, year, kind, item, status, message_id, error=None):
+        if status == "sent" and item.code == outgoing[0].code:
+            raise KeyboardInterrupt
+        real(store_, year, kind, item, status, message_id, error)
+
+    monkeypatch.setattr(mail, "_journal_write", die_on_sent)
+    with pytest.raises(KeyboardInterrupt):
+        send(
+            campaign,
+            outgoing,
+            store,
+            kind="invitation",
+            settings=settings(smtp_server),
+            out_dir=out,
+            dry_run=False,
+            limit=None,
+            per_minute=6000,
+        )
+    monkeypatch.setattr(mail, "_journal_write", real)
+    again = send(
+        campaign,
+        outgoing,
+        store,
+        kind="invitation",
+        settings=settings(smtp_server),
+        out_dir=out,
+        dry_run=False,
+        limit=None,
+        per_minute=6000,
+    )
+    assert again.uncertain == [outgoing[0].code] and again.sent == [outgoing[1].code]
+    assert smtp_server.recipients().count(outgoing[0].email) == 1
+
+
+def test_a_wrong_password_is_a_clear_error_without_the_password(
+    campaign, built, store, smtp_server
+) -> None:
+    out, invitees = built
+    with pytest.raises(SendError) as info:
+        send(
+            campaign,
+            invitation_messages(invitees, out),
+            store,
+            kind="invitation",
+            settings=settings(smtp_server, "wrong-password-123"),
+            out_dir=out,
+            dry_run=False,
+        )
+    assert "refused the login" in str(info.value) and "wrong-password-123" not in str(info.value)
+    assert smtp_server.messages == []
+
+
+def test_a_temporary_failure_is_retried(campaign, built, store, smtp_server) -> None:
+    out, invitees = built
+    smtp_server.temporary_failures = 1
+    report = send(
+        campaign,
+        invitation_messages(invitees, out)[:1],
+        store,
+        kind="invitation",
+        settings=settings(smtp_server),
+        out_dir=out,
+        dry_run=False,
+        limit=None,
+        per_minute=6000,
+        backoff=0.01,
+    )
+    assert len(report.sent) == 1 and len(smtp_server.messages) == 1
+    with store.transaction() as db:
+        attempts = db.execute(sa.select(sends.c.attempts)).scalar()
+    assert attempts == 1  # one journaled attempt, retried inside it
+
+
+def test_a_permanent_failure_is_logged_and_the_run_goes_on(
+    campaign, built, store, smtp_server
+) -> None:
+    out, invitees = built
+    refused = invitees[1].contact.email
+    smtp_server.refuse.add(refused)
+    report = send(
+        campaign,
+        invitation_messages(invitees, out),
+        store,
+        kind="invitation",
+        settings=settings(smtp_server),
+        out_dir=out,
+        dry_run=False,
+        limit=None,
+        per_minute=6000,
+        backoff=0.01,
+    )
+    assert [code for code, _ in report.failed] == [invitees[1].municipality.code]
+    assert "550" in report.failed[0][1]
+    assert len(report.sent) == len(invitees) - 1
+    assert report.failures_csv is not None and refused in report.failures_csv.read_text("utf-8-sig")
+
+
+def test_reminders_go_to_those_invited_without_an_answer(
+    campaign, built, store, smtp_server
+) -> None:
+    out, invitees = built
+    send(
+        campaign,
+        invitation_messages(invitees[:3], out),
+        store,
+        kind="invitation",
+        settings=settings(smtp_server),
+        out_dir=out,
+        dry_run=False,
+        limit=None,
+        per_minute=6000,
+    )
+    record(store, 2024, Reply(invitees[0].municipality, True, "Stadhuis"))
+    outgoing = reminder_messages(campaign, invitees, out, store)
+    assert [o.code for o in outgoing] == [i.municipality.code for i in invitees[1:3]]
+    message = email.message_from_bytes(outgoing[0].message, policy=email.policy.default)
+    assert message["Subject"].startswith("Herinnering: ")
+    assert "reminder" in message["Message-ID"]
+
+
+def test_send_command_is_a_dry_run_by_default(runner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "invitations",
+            "send",
+            str(CAMPAIGN_2024),
+            "--out",
+            str(tmp_path / "dist"),
+            "--db",
+            str(tmp_path / "s.db"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "dry run: would send 1 invitation(s): 11002" in result.output
+
+
+def test_send_command_sends_all_with_password_from_the_environment(
+    runner, tmp_path: Path, smtp_server, monkeypatch
+) -> None:
+    monkeypatch.setenv("BLUEKIT_SMTP_PASSWORD", PASSWORD)
+    args = [
+        "invitations",
+        "send",
+        str(CAMPAIGN_2024),
+        "--out",
+        str(tmp_path / "dist"),
+        "--db",
+        str(tmp_path / "s.db"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(smtp_server.port),
+        "--security",
+        "none",
+        "--user",
+        "me@just.fgov.be",
+        "--no-dry-run",
+        "--no-limit",
+        "--rate",
+        "6000",
+        "--region",
+        "wallonia",
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "sent 3 invitation(s)" in result.output and PASSWORD not in result.output
+    assert len(smtp_server.messages) == 3
+
+
+def test_send_command_with_a_wrong_password_exits_2(
+    runner, tmp_path: Path, smtp_server, monkeypatch
+) -> None:
+    monkeypatch.setenv("BLUEKIT_SMTP_PASSWORD", "nope-nope")
+    args = [
+        "invitations",
+        "send",
+        str(CAMPAIGN_2024),
+        "--out",
+        str(tmp_path / "dist"),
+        "--db",
+        str(tmp_path / "s.db"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(smtp_server.port),
+        "--security",
+        "none",
+        "--user",
+        "me@just.fgov.be",
+        "--no-dry-run",
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "refused the login" in result.output and "nope-nope" not in result.output
+
+
+def test_the_build_includes_the_configured_invitations(tmp_path: Path) -> None:
+    campaign_dir = tmp_path / "campaigns"
+    campaign_dir.mkdir()
+    shutil.copy(CAMPAIGN_2024, campaign_dir / "2024.yaml")
+    shutil.copy(EXAMPLE_CONTACTS, campaign_dir / "contacts.example.csv")
+    from bluekit.build import build
+
+    out, _ = build(campaign_dir / "2024.yaml", tmp_path / "dist", jobs=1)
+    assert (out / "invitations" / "overview.csv").exists()
+    assert (out / "invitations" / "34022-kortrijk" / "message.eml").exists()
+    assert registry.find("Kortrijk").code == "34022"
