@@ -11,10 +11,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from .errors import BluekitError
 from .filenames import slug
 from .jinja_templates import render_html, render_plain
 from .mail import EmailJob, message_id
-from .outputs import PlannedOutput, StaticJob
+from .outputs import LazyJob, PlannedOutput, StaticJob
 from .placeholders import LOCALES, render_text
 from .qr import tracked_url
 from .registry import Municipality
@@ -209,6 +210,17 @@ def attachment_name(campaign: Campaign, invitee: Invitee, lang: str) -> str:
     return f"{word} Blue Heart {campaign.year} – {name} ({lang}).pdf"
 
 
+def calendar_key(campaign: Campaign, invitee: Invitee) -> str:
+    """Everything the calendar file is made from, for its fingerprint."""
+    lang = invitee.languages[0]
+    return json.dumps([
+        "ics-v1", campaign.year, invitee.municipality.code, invitee.languages,
+        campaign.dates.world_day.isoformat(), campaign.invitation.date_on_letters.isoformat(),
+        campaign.invitation.sender.email, campaign.hashtags, campaign.reporting_point.url[lang],
+        [mail_strings()[lg] for lg in invitee.languages],
+    ])
+
+
 def calendar_file(campaign: Campaign, invitee: Invitee) -> bytes:
     """30 July as an all-day event, with a display alarm at 09:00 the day before."""
     lang = invitee.languages[0]
@@ -360,8 +372,10 @@ def plan_invitations(campaign: Campaign, invitees: Sequence[Invitee]) -> list[Pl
         ]
         ics = PlannedOutput(
             f"{invitee.folder}/blue-heart-{campaign.year}.ics",
-            StaticJob(
-                calendar_file(campaign, invitee), label=f"calendar {invitee.municipality.code}"
+            LazyJob(
+                key=calendar_key(campaign, invitee),
+                make=partial(calendar_file, campaign, invitee),
+                label=f"calendar {invitee.municipality.code}",
             ),
         )
         mail = PlannedOutput(

@@ -16,6 +16,7 @@ import io
 import json
 import multiprocessing
 import os
+import time
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -69,6 +70,23 @@ class ZipJob:
                 info.external_attr = 0o644 << 16
                 archive.writestr(info, content)
         return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class LazyJob:
+    """A file made in this process only when it must be written, from inputs summed up in
+    `key`: planning stays cheap when nothing changed (e.g. 565 calendar files)."""
+
+    key: str
+    make: Callable[[], bytes]
+    label: str = ""
+    template: str = "lazy"
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.key.encode()).hexdigest()
+
+    def build(self, out_dir: Path) -> bytes:
+        return self.make()
 
 
 class DerivedJob(Protocol):
@@ -200,6 +218,16 @@ def write_outputs(
         else:
             todo.append((item, fingerprint))
 
+    # The manifest is saved at most every half second and at the end: saving it after each of
+    # 1,700 files would cost more than making them. A file written but not yet in the manifest
+    # is simply made again by the next run, so an interruption loses nothing.
+    saved = {"at": time.monotonic()}
+
+    def save_manifest(force_now: bool = False) -> None:
+        if force_now or time.monotonic() - saved["at"] > 0.5:
+            _write_manifest(out_dir, manifest)
+            saved["at"] = time.monotonic()
+
     def finish(item: PlannedOutput, fingerprint: str, content: bytes) -> None:
         write_atomic(out_dir / item.path, content)
         files[item.path] = {
@@ -209,7 +237,7 @@ def write_outputs(
             "template": item.job.template,
             "made": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         }
-        _write_manifest(out_dir, manifest)
+        save_manifest()
         report.rendered.append(item.path)
         if progress:
             progress(item.path, "rendered")
@@ -219,59 +247,63 @@ def write_outputs(
         if progress:
             progress(item.path, "failed")
 
-    # Typst renders go to the process pool; planned texts are written here; derived files
-    # (ZIPs, e-mails) come last, as they read the files they are made from.
-    static = [(i, f) for i, f in todo if isinstance(i.job, StaticJob)]
-    derived = [(i, f) for i, f in todo if hasattr(i.job, "build")]
-    todo = [(i, f) for i, f in todo if isinstance(i.job, Job)]
-    for item, fingerprint in static:
-        assert isinstance(item.job, StaticJob)
-        finish(item, fingerprint, item.job.content)
+    try:
+        # Typst renders go to the process pool; planned texts are written here; derived files
+        # (ZIPs, e-mails) come last, as they read the files they are made from.
+        static = [(i, f) for i, f in todo if isinstance(i.job, StaticJob)]
+        derived = [(i, f) for i, f in todo if hasattr(i.job, "build")]
+        todo = [(i, f) for i, f in todo if isinstance(i.job, Job)]
+        for item, fingerprint in static:
+            assert isinstance(item.job, StaticJob)
+            finish(item, fingerprint, item.job.content)
 
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    if workers == 1 or len(todo) < 3:
-        for item, fingerprint in todo:
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+        if workers == 1 or len(todo) < 3:
+            for item, fingerprint in todo:
+                try:
+                    content = _render_one(item.job)  # type: ignore[arg-type]
+                except BluekitError as error:
+                    failed(item, error)
+                else:
+                    finish(item, fingerprint, content)
+        else:
+            # "spawn", not "fork": a forked child would inherit the parent's Typst compiler with
+            # its Rust threads and locks in an undefined state, and hang. Spawn is also what
+            # Windows does, so every platform behaves the same.
+            context = multiprocessing.get_context("spawn")
+            with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                futures = {
+                    pool.submit(_render_one, item.job): (item, fp)  # type: ignore[arg-type]
+                    for item, fp in todo
+                }
+                try:
+                    for future in cf.as_completed(futures):
+                        item, fingerprint = futures[future]
+                        try:
+                            content = future.result()
+                        except BluekitError as error:
+                            failed(item, error)
+                        else:
+                            finish(item, fingerprint, content)
+                except cf.process.BrokenProcessPool:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise OutputError(
+                        "a rendering process stopped unexpectedly (out of memory?)",
+                        hint="run again with --jobs 1; the files finished so far are kept",
+                    ) from None
+                except BaseException:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
+        for item, fingerprint in derived:
             try:
-                content = _render_one(item.job)  # type: ignore[arg-type]
+                content = item.job.build(out_dir)  # type: ignore[union-attr]
             except BluekitError as error:
                 failed(item, error)
             else:
                 finish(item, fingerprint, content)
-    else:
-        # "spawn", not "fork": a forked child would inherit the parent's Typst compiler with
-        # its Rust threads and locks in an undefined state, and hang. Spawn is also what
-        # Windows does, so every platform behaves the same.
-        context = multiprocessing.get_context("spawn")
-        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = {
-                pool.submit(_render_one, item.job): (item, fp)  # type: ignore[arg-type]
-                for item, fp in todo
-            }
-            try:
-                for future in cf.as_completed(futures):
-                    item, fingerprint = futures[future]
-                    try:
-                        content = future.result()
-                    except BluekitError as error:
-                        failed(item, error)
-                    else:
-                        finish(item, fingerprint, content)
-            except cf.process.BrokenProcessPool:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise OutputError(
-                    "a rendering process stopped unexpectedly (out of memory?)",
-                    hint="run again with --jobs 1; the files finished so far are kept",
-                ) from None
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-    for item, fingerprint in derived:
-        try:
-            content = item.job.build(out_dir)  # type: ignore[union-attr]
-        except BluekitError as error:
-            failed(item, error)
-        else:
-            finish(item, fingerprint, content)
+    finally:
+        if report.rendered:
+            save_manifest(force_now=True)
     if not (out_dir / MANIFEST).exists():
         out_dir.mkdir(parents=True, exist_ok=True)
         _write_manifest(out_dir, manifest)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 from babel.dates import format_date
 
@@ -13,6 +14,7 @@ from .registry import Municipality
 LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "de": "de_BE", "en": "en_GB"}
 
 
+@cache
 def long_date(day: dt.date, lang: str) -> str:
     """'dinsdag 30 juli 2024', 'mardi 30 juillet 2024', 'Dienstag, 30. Juli 2024'."""
     return format_date(day, "full", locale=LOCALES[lang])
