@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .campaign import Campaign, load_campaign
 from .invitations import contacts_path, load_invitees, plan_invitations
+from .links import require_live_qr_targets
 from .outputs import BuildReport, PlannedOutput, ProgressCallback, write_outputs
 from .posters import PosterOptions, plan_posters
 from .social import SocialOptions, plan_social
@@ -39,9 +40,16 @@ def build(
     jobs: int | None = None,
     force: bool = False,
     progress: ProgressCallback | None = None,
+    check_links: bool = False,
 ) -> tuple[Path, BuildReport]:
-    """Validate the campaign file, then render every planned file that is out of date."""
+    """Validate the campaign file, then render every planned file that is out of date.
+
+    With `check_links`, the addresses of the QR codes are checked first and nothing is written
+    while one is dead (a printed QR code cannot be corrected); off by default, so the build
+    works without internet."""
     campaign = load_campaign(campaign_path)
+    if check_links:
+        require_live_qr_targets(campaign, campaign_path)
     out = out_dir or default_out_dir(campaign)
     planned = plan_build(campaign, campaign_path, contacts)
     return out, write_outputs(planned, out, jobs=jobs, force=force, progress=progress)

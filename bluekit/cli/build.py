@@ -9,8 +9,16 @@ import typer
 
 from ..build import default_out_dir, plan_build
 from ..campaign import load_campaign
+from ..errors import BluekitError
+from ..links import redirect_warnings, require_live_qr_targets
 from ..outputs import write_outputs
-from . import app, progress_bar, report_outputs
+from . import app, options, progress_bar, report_outputs
+
+
+def note(ctx: typer.Context, message: str) -> None:
+    """A remark about the build on stderr (stdout stays clean for --json), unless --quiet."""
+    if not options(ctx).quiet:
+        typer.echo(message, err=True)
 
 
 @app.command()
@@ -27,15 +35,39 @@ def build(
     jobs: Annotated[int | None, typer.Option(help="Parallel renders (default: cores).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Render even if up to date.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Report as JSON.")] = False,
+    check_links: Annotated[
+        bool,
+        typer.Option(
+            "--check-links",
+            help="First check the QR codes' addresses online; write nothing while one is dead.",
+        ),
+    ] = False,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help="Do not check any address (the default, said out loud)."),
+    ] = False,
 ) -> None:
     """Build everything the campaign sends out into dist/<year>: posters, social kits, invitations.
 
     Only files whose inputs changed are made again; dist/<year>/manifest.json lists every file
     with its size, sha256 and the fingerprint of what it was made from.
 
+    Web addresses are checked only with --check-links (the build works offline): use it before
+    the files go to the printer.
+
     Example: bluekit build campaigns/2024.yaml
     """
+    if check_links and offline:
+        raise BluekitError(
+            "--check-links and --offline contradict each other", hint="give one of them"
+        )
     campaign = load_campaign(campaign_file)
+    if check_links:
+        for warning in redirect_warnings(require_live_qr_targets(campaign, campaign_file)):
+            note(ctx, f"warning: {warning}")
+        note(ctx, "links: every QR code address works")
+    elif offline:
+        note(ctx, "links: not checked (--offline)")
     out_dir = out or default_out_dir(campaign)
     planned = plan_build(campaign, campaign_file, contacts)
     with progress_bar(ctx, len(planned), "building") as progress:
