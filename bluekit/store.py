@@ -1,10 +1,12 @@
-"""bluekit's state store: the send journal, lighting replies (and, later, orders) in one database.
+"""bluekit's state store: the send journal, lighting replies, orders and stock in one database.
 
 SQLite by default (`orders/bluekit.db`, the folder is in the repository, the file is not), any
 database SQLAlchemy speaks by URL (`BLUEKIT_DATABASE_URL`, e.g. a shared PostgreSQL) later.
 SQLAlchemy Core only: the tables are plain and the SQL is explicit. The schema carries a version
-and is migrated forward automatically, each migration in its own transaction. SQLite runs with
-foreign keys on, WAL journaling and a busy timeout so that two processes can share the file.
+and is migrated forward automatically, in one transaction. SQLite runs with foreign keys on, WAL
+journaling and a busy timeout, and every transaction starts with BEGIN IMMEDIATE: it takes the
+write lock before it reads, so two processes that read-then-write (the next order number, the
+stock still available) wait for each other instead of failing with "database is locked".
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ sends = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("year", sa.Integer, nullable=False),
-    sa.Column("kind", sa.String(20), nullable=False),  # invitation, reminder
-    sa.Column("code", sa.String(5), nullable=False),  # REFNIS code of the municipality
+    sa.Column("kind", sa.String(20), nullable=False),  # invitation, reminder, order-shipped...
+    sa.Column("code", sa.String(20), nullable=False),  # REFNIS code, or an order number
     sa.Column("email", sa.String(320), nullable=False),
     sa.Column("message_id", sa.String(255), nullable=False),
     sa.Column("status", sa.String(10), nullable=False),
@@ -66,13 +68,125 @@ replies = sa.Table(
 )
 
 
+# --- orders and stock (schema version 2) ---
+
+# The last order number given out per year: numbers are never reused, not even after a cancel.
+order_counters = sa.Table(
+    "order_counters",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("last", sa.Integer, nullable=False),
+)
+
+orders = sa.Table(
+    "orders",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("number", sa.String(12), nullable=False, unique=True),  # 2024-0001
+    sa.Column("year", sa.Integer, nullable=False, index=True),
+    sa.Column("status", sa.String(12), nullable=False, index=True),
+    sa.Column("organisation", sa.Text, nullable=False),
+    sa.Column("contact", sa.Text, nullable=False),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("telephone", sa.String(40), nullable=True),
+    sa.Column("street", sa.Text, nullable=False),
+    sa.Column("postcode", sa.String(4), nullable=False),
+    sa.Column("city", sa.Text, nullable=False),
+    sa.Column("language", sa.String(2), nullable=False),
+    sa.Column("municipality", sa.String(5), nullable=True),  # REFNIS code from the postcode
+    sa.Column("remarks", sa.Text, nullable=True),
+    sa.Column("source", sa.String(10), nullable=False),  # command, csv, email
+    # What the order came from (a Message-ID, a CSV row's digest): importing it again is a no-op.
+    sa.Column("source_ref", sa.String(400), nullable=True, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+order_lines = sa.Table(
+    "order_lines",
+    metadata,
+    sa.Column(
+        "order_id", sa.Integer, sa.ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("item", sa.String(40), primary_key=True),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.CheckConstraint("quantity > 0", name="ck_line_quantity"),
+)
+
+# Every status an order went through, with when and who: the history is never rewritten.
+order_events = sa.Table(
+    "order_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("order_id", sa.Integer, sa.ForeignKey("orders.id"), nullable=False, index=True),
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("by", sa.String(100), nullable=False),
+    sa.Column("carrier", sa.String(100), nullable=True),
+    sa.Column("tracking", sa.String(100), nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+)
+
+# Stock per campaign year and item. The checks make a negative stock impossible in the database
+# itself, whatever the code above it does.
+stock_items = sa.Table(
+    "stock_items",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("item", sa.String(40), primary_key=True),
+    sa.Column("on_hand", sa.Integer, nullable=False),
+    sa.Column("reserved", sa.Integer, nullable=False),
+    sa.CheckConstraint("on_hand >= 0", name="ck_stock_on_hand"),
+    sa.CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="ck_stock_reserved"),
+)
+
+# The stock ledger: every change to on hand or reserved, with its reason.
+stock_moves = sa.Table(
+    "stock_moves",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("item", sa.String(40), nullable=False),
+    sa.Column("on_hand_change", sa.Integer, nullable=False),
+    sa.Column("reserved_change", sa.Integer, nullable=False),
+    sa.Column("reason", sa.String(12), nullable=False),  # opening, receive, reserve, release, ship
+    sa.Column("order_id", sa.Integer, sa.ForeignKey("orders.id"), nullable=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("by", sa.String(100), nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.ForeignKeyConstraint(["year", "item"], ["stock_items.year", "stock_items.item"]),
+)
+
+# Messages that could not be read as an order: kept whole, with the reason, for a person to look at.
+order_review = sa.Table(
+    "order_review",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("source_ref", sa.String(400), nullable=False, unique=True),
+    sa.Column("source_name", sa.Text, nullable=False),  # the file (and message) it came from
+    sa.Column("sender", sa.Text, nullable=True),
+    sa.Column("subject", sa.Text, nullable=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("original", sa.LargeBinary, nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
 def _v1(connection: Connection) -> None:
     for table in (sends, replies):
         table.create(connection)
 
 
+def _v2(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":  # SQLite does not enforce VARCHAR lengths
+        connection.execute(sa.text("ALTER TABLE sends ALTER COLUMN code TYPE VARCHAR(20)"))
+    for table in (order_counters, orders, order_lines, order_events, stock_items, stock_moves,
+                  order_review):
+        table.create(connection)
+
+
 # Migrations, applied in order; never edit a released one, append a new one.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2]
 
 
 class StoreError(BluekitError):
@@ -91,11 +205,30 @@ def database_url(path: Path | None = None) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # pysqlite's own transaction handling is switched off, so that _sqlite_begin decides how a
+    # transaction starts.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    # The busy timeout first: switching a new file to WAL needs a lock another process may hold.
+    cursor.execute("PRAGMA busy_timeout = 30000")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA busy_timeout = 30000")
+    cursor.execute("PRAGMA synchronous = NORMAL")  # with WAL: safe against crashes, and fast
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_ignore(connection: Connection, table: sa.Table, **values: object) -> bool:
+    """Insert a row unless one with the same key exists; True if it was inserted."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    result = connection.execute(insert(table).values(**values).on_conflict_do_nothing())
+    return result.rowcount == 1
 
 
 class Store:
@@ -114,6 +247,7 @@ class Store:
             ) from None
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            sa.event.listen(self.engine, "begin", _sqlite_begin)
         self.migrate()
 
     @contextmanager
@@ -124,30 +258,40 @@ class Store:
 
     def version(self) -> int:
         with self.engine.connect() as connection:
-            if not sa.inspect(connection).has_table("schema_version"):
-                return 0
-            found = connection.execute(sa.select(sa.func.max(schema_version.c.version)))
-            return found.scalar() or 0
+            return _version(connection)
 
     def migrate(self) -> int:
-        """Bring the schema to the current version; returns it."""
+        """Bring the schema to the current version; returns it. One transaction, which on SQLite
+        holds the write lock from the start: two processes opening a new file at once cannot
+        both create the tables."""
         try:
             with self.engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    # the same guarantee on PostgreSQL: one migrating process at a time
+                    connection.execute(sa.text("SELECT pg_advisory_xact_lock(2019073001)"))
                 schema_version.create(connection, checkfirst=True)
+                current = _version(connection)
+                if current > len(MIGRATIONS):
+                    raise StoreError(
+                        f"the database {self.url} has schema version {current}, newer than "
+                        f"this bluekit knows ({len(MIGRATIONS)})",
+                        hint="upgrade bluekit",
+                    )
+                for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
+                    migration(connection)
+                    connection.execute(
+                        schema_version.insert().values(version=number, applied_at=now())
+                    )
         except sa.exc.OperationalError as exc:
             raise StoreError(f"cannot open the database {self.url}: {exc.orig}") from None
-        current = self.version()
-        if current > len(MIGRATIONS):
-            raise StoreError(
-                f"the database {self.url} has schema version {current}, newer than this "
-                f"bluekit knows ({len(MIGRATIONS)})",
-                hint="upgrade bluekit",
-            )
-        for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
-            with self.engine.begin() as connection:
-                migration(connection)
-                connection.execute(schema_version.insert().values(version=number, applied_at=now()))
         return len(MIGRATIONS)
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _version(connection: Connection) -> int:
+    if not sa.inspect(connection).has_table("schema_version"):
+        return 0
+    found = connection.execute(sa.select(sa.func.max(schema_version.c.version)))
+    return found.scalar() or 0

@@ -141,6 +141,7 @@ def test_the_message_parses_back_with_parts_attachments_and_calendar(built) -> N
     assert message["Message-ID"] == "<bluekit.2024.invitation.63023@just.fgov.be>"
     assert message["Subject"].startswith("Blue-Heart-Kampagne: Erstrahlt Ihre Gemeinde")
     assert " / Campagne Cœur bleu" in message["Subject"]
+    assert message["Content-Language"] == "de, fr"
     assert message["Date"] and message["To"] == "gemeinde@eupen.example.org"
     assert "FÖD Justiz" in message["From"]
     assert b"=?utf-8?" in raw.split(b"\n\n", 1)[0]  # non-ASCII headers are encoded

@@ -131,10 +131,15 @@ from . import invitations as _invitations  # noqa: E402
 from . import lighting as _lighting  # noqa: E402
 from . import links as _links  # noqa: E402
 from . import municipalities as _municipalities  # noqa: E402
+from . import orders as _orders  # noqa: E402
 from . import posters as _posters  # noqa: E402
 from . import social as _social  # noqa: E402
+from . import stock as _stock  # noqa: E402
 
-_ = (_build, _campaign, _invitations, _lighting, _links, _municipalities, _posters, _social)
+_ = (
+    _build, _campaign, _invitations, _lighting, _links, _municipalities, _orders, _posters,
+    _social, _stock,
+)
 
 
 def main() -> None:

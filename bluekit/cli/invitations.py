@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
 from ..build import default_out_dir
 from ..campaign import load_campaign
-from ..errors import EXIT_PROBLEMS, BluekitError
+from ..errors import BluekitError
 from ..invitations import load_invitees, plan_invitations
-from ..mail import SendReport, SmtpSettings
 from ..outputs import write_outputs
 from ..sending import (
     build_invitations,
@@ -23,9 +20,8 @@ from ..sending import (
     send,
 )
 from ..store import Store
-from . import app, options, print_json, progress_bar, report_outputs, say
-
-PASSWORD_ENV = "BLUEKIT_SMTP_PASSWORD"
+from . import app, options, progress_bar, report_outputs
+from .smtp_options import PASSWORD_ENV, print_send_report, send_limit, smtp_settings
 
 invitations_app = typer.Typer(
     help="Invitations to light a building blue on 30 July: letters, e-mails, sending.\n\n"
@@ -79,65 +75,6 @@ def build_command(
     report_outputs(ctx, out_dir, report, as_json)
 
 
-def _settings(
-    host: str | None, port: int, security: str, user: str | None, dry_run: bool
-) -> SmtpSettings | None:
-    if dry_run:
-        return None
-    if not host:
-        raise BluekitError("--host is required to send", hint="e.g. --host smtp.office365.com")
-    password = None
-    if user:
-        password = os.environ.get(PASSWORD_ENV)
-        if password is None:
-            if not sys.stdin.isatty():
-                raise BluekitError(
-                    f"no password: set {PASSWORD_ENV} or run in a terminal to be asked",
-                )
-            password = typer.prompt(f"SMTP password for {user}", hide_input=True)
-    sec: Literal["starttls", "ssl", "none"] = security  # type: ignore[assignment]
-    return SmtpSettings(host=host, port=port, security=sec, user=user, password=password)
-
-
-def _print_report(ctx: typer.Context, report: SendReport, as_json: bool, what: str) -> None:
-    if as_json:
-        print_json(report.as_dict())
-    else:
-        if report.dry_run:
-            say(
-                ctx,
-                f"dry run: would send {len(report.would_send)} {what}(s): "
-                f"{', '.join(report.would_send) or '-'}",
-            )
-            say(ctx, "nothing was sent; add --no-dry-run to send (and --no-limit for all)")
-        else:
-            say(ctx, f"sent {len(report.sent)} {what}(s)")
-        if report.already_sent:
-            say(ctx, f"already sent before (skipped): {len(report.already_sent)}")
-        if report.uncertain:
-            typer.echo(
-                f"uncertain (handed to the server when a run stopped; not sent again): "
-                f"{', '.join(report.uncertain)} - check the mailbox, then --retry-uncertain",
-                err=True,
-            )
-        for code, error in report.failed:
-            typer.echo(f"failed: {code}: {error}", err=True)
-        if report.failures_csv:
-            typer.echo(f"failures written to {report.failures_csv}", err=True)
-        if report.stopped:
-            typer.echo("stopped by Ctrl-C: run the same command again to go on", err=True)
-    if report.failed:
-        raise typer.Exit(EXIT_PROBLEMS)
-
-
-def _send_options(limit: int, no_limit: bool) -> int | None:
-    if no_limit:
-        return None
-    if limit < 1:
-        raise BluekitError("--limit must be at least 1", hint="use --no-limit to send to all")
-    return limit
-
-
 @invitations_app.command("send")
 def send_command(
     ctx: typer.Context,
@@ -183,7 +120,7 @@ def send_command(
     )
     out_dir = out or default_out_dir(campaign)
     build_invitations(campaign, invitees, out_dir)
-    settings = _settings(host, port, security, user, dry_run)
+    settings = smtp_settings(host, port, security, user, dry_run)
     store = Store(f"sqlite:///{db}" if db else None)
     report = send(
         campaign,
@@ -193,7 +130,7 @@ def send_command(
         settings=settings,
         out_dir=out_dir,
         dry_run=dry_run,
-        limit=_send_options(limit, no_limit),
+        limit=send_limit(limit, no_limit),
         per_minute=rate,
         retries=retries,
         force=force,
@@ -202,7 +139,7 @@ def send_command(
     if options(ctx).verbose and report.dry_run and report.would_send:
         first = next(i for i in invitees if i.municipality.code == report.would_send[0])
         typer.echo((out_dir / first.folder / "message.eml").read_text("utf-8", "replace"))
-    _print_report(ctx, report, as_json, "invitation")
+    print_send_report(ctx, report, as_json, "invitation")
 
 
 @invitations_app.command("remind")
@@ -251,11 +188,11 @@ def remind_command(
         outgoing,
         store,
         kind="reminder",
-        settings=_settings(host, port, security, user, dry_run),
+        settings=smtp_settings(host, port, security, user, dry_run),
         out_dir=out_dir,
         dry_run=dry_run,
-        limit=_send_options(limit, no_limit),
+        limit=send_limit(limit, no_limit),
         per_minute=rate,
         retries=retries,
     )
-    _print_report(ctx, report, as_json, "reminder")
+    print_send_report(ctx, report, as_json, "reminder")

@@ -1,0 +1,116 @@
+"""`bluekit stock`: what is on the shelf, reserved and available; deliveries; what to reprint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from ..campaign import load_campaign
+from ..errors import EXIT_PROBLEMS
+from ..orders import backorders, current_user
+from ..stock import StockLevel, levels, low_stock, receive
+from ..store import Store
+from . import app, print_json, say
+
+
+class DefaultShowGroup(TyperGroup):
+    """`bluekit stock CAMPAIGN` means `bluekit stock show CAMPAIGN`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
+stock_app = typer.Typer(
+    cls=DefaultShowGroup,
+    help="Stock of posters, pins and brochures: on hand, reserved, available, low.\n\n"
+    "Example: bluekit stock campaigns/2024.yaml",
+    no_args_is_help=True,
+)
+app.add_typer(stock_app, name="stock")
+
+CampaignFile = Annotated[Path, typer.Argument(help="The campaign file (catalogue and year).")]
+Db = Annotated[
+    Path | None, typer.Option("--db", help="State database file (default: orders/bluekit.db).")
+]
+
+
+def _store(db: Path | None) -> Store:
+    return Store(f"sqlite:///{db}" if db else None)
+
+
+def _table(rows: list[StockLevel]) -> None:
+    typer.echo(f"{'item':<15} {'on hand':>8} {'reserved':>9} {'available':>10} {'low at':>7}")
+    for r in rows:
+        flag = "  LOW: reprint" if r.low else ""
+        typer.echo(f"{r.item:<15} {r.on_hand:>8} {r.reserved:>9} {r.available:>10} "
+                   f"{r.low_stock:>7}{flag}")
+
+
+@stock_app.command("show")
+def show_command(
+    campaign_file: CampaignFile,
+    db: Db = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Every item: on hand, reserved by confirmed orders, available, and which are low.
+
+    Example: bluekit stock campaigns/2024.yaml
+    """
+    campaign = load_campaign(campaign_file)
+    rows = levels(_store(db), campaign)
+    if as_json:
+        print_json([r.as_dict() for r in rows])
+    else:
+        _table(rows)
+
+
+@stock_app.command("low")
+def low_command(
+    campaign_file: CampaignFile,
+    db: Db = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The items to reprint (available at or below their threshold); exit 1 if there are any.
+
+    Example: bluekit stock low campaigns/2024.yaml
+    """
+    campaign = load_campaign(campaign_file)
+    rows = low_stock(_store(db), campaign)
+    if as_json:
+        print_json([r.as_dict() for r in rows])
+    elif rows:
+        _table(rows)
+    else:
+        typer.echo("no item is low")
+    if rows:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+@stock_app.command("receive")
+def receive_command(
+    ctx: typer.Context,
+    campaign_file: CampaignFile,
+    item: Annotated[str, typer.Argument(help="The item code, e.g. POSTER-A3-NL.")],
+    quantity: Annotated[int, typer.Argument(help="How many came in.")],
+    note: Annotated[str | None, typer.Option(help="e.g. the printer's delivery note.")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who (default: your login).")] = None,
+    db: Db = None,
+) -> None:
+    """Add a delivery (a reprint) to the stock; lists back-orders it may now cover.
+
+    Example: bluekit stock receive campaigns/2024.yaml POSTER-A3-NL 1000 --note "reprint 2"
+    """
+    campaign = load_campaign(campaign_file)
+    store = _store(db)
+    level = receive(store, campaign, item, quantity, by=by or current_user(), note=note)
+    say(ctx, f"{level.item}: {level.on_hand} on hand, {level.available} available")
+    waiting = [o for o in backorders(store, campaign.year) if level.item in dict(o.lines)]
+    for order in waiting:
+        say(ctx, f"back-order {order.number} ({order.partner.organisation}) needs "
+                 f"{dict(order.lines)[level.item]}: bluekit orders confirm "
+                 f"{campaign_file} {order.number}")

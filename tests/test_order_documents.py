@@ -1,0 +1,225 @@
+"""The papers and reports of orders: packing slips, order e-mails, totals and their exports, and
+the `orders` and `stock` commands as staff use them."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from bluekit.campaign import load_campaign
+from bluekit.cli import app
+from bluekit.order_documents import plan_order_documents
+from bluekit.order_report import order_report, report_csv, report_xlsx
+from bluekit.orders import NewOrder, Partner, add_order, change_status, get_order
+from bluekit.outputs import write_outputs
+from bluekit.store import Store
+
+from .conftest import CAMPAIGN_2024
+from .test_order_intake import filled_form, mail
+
+CAMPAIGN = load_campaign(CAMPAIGN_2024)
+C = str(CAMPAIGN_2024)
+
+EUPEN = Partner("Stadt Eupen", "Jürgen Müller", "juergen.mueller@eupen.be", "Am Stadthaus 1",
+                "4700", "Eupen", "de")
+GENT = Partner("Stad Gent", "Piet De Smet", "piet@stad.gent", "Botermarkt 1", "9000", "Gent", "nl")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'orders.db'}")
+
+
+def _shipped(store: Store, partner: Partner, *lines: tuple[str, int]) -> str:
+    added, _ = add_order(store, CAMPAIGN, NewOrder(partner, lines, remarks="Bitte an den Empfang"))
+    for step in ("confirmed", "packed"):
+        change_status(store, CAMPAIGN, added.number, step)
+    change_status(store, CAMPAIGN, added.number, "shipped", carrier="bpost",
+                  tracking="323299901234567")
+    return added.number
+
+
+def test_the_packing_slip_is_an_a4_pdf_in_the_partners_language(store, tmp_path) -> None:
+    number = _shipped(store, EUPEN, ("POSTER-A3-DE", 40), ("BROCHURE-DE", 100))
+    out = tmp_path / "dist"
+    write_outputs(plan_order_documents(CAMPAIGN, [get_order(store, number)]), out)
+    pdf = PdfReader(out / "orders" / number / f"packing-slip-{number}.pdf")
+    assert len(pdf.pages) == 1
+    box = pdf.pages[0].mediabox
+    size = (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4))
+    assert size == (210, 297)
+    text = pdf.pages[0].extract_text()
+    for expected in ("Lieferschein", "LIEFERUNG AN", "Stadt Eupen", "Jürgen Müller", "4700 Eupen",
+                     number, "Plakat A3 – Deutsch", "Informationsbroschüre", "Bitte an den Empfang",
+                     "Verpackt von", "FÖD Justiz"):
+        assert expected in text, expected
+    assert text.index("Plakat A3") < text.index("Informationsbroschüre")  # catalogue order
+
+
+def test_order_mails_exist_for_the_steps_reached_with_stable_ids(store, tmp_path) -> None:
+    number = _shipped(store, GENT, ("PIN-BLUEHEART", 25))
+    received, _ = add_order(store, CAMPAIGN, NewOrder(GENT, (("PIN-BLUEHEART", 1),)))
+    out = tmp_path / "dist"
+    planned = plan_order_documents(CAMPAIGN, [get_order(store, number),
+                                              get_order(store, received.number)])
+    write_outputs(planned, out)
+    paths = sorted(p.path for p in planned)
+    assert paths == sorted([
+        f"orders/{number}/packing-slip-{number}.pdf",
+        f"orders/{number}/confirmed-{number}.eml",
+        f"orders/{number}/shipped-{number}.eml",
+        f"orders/{received.number}/packing-slip-{received.number}.pdf",
+    ])
+    shipped = message_from_bytes((out / f"orders/{number}/shipped-{number}.eml").read_bytes(),
+                                 policy=policy.default)
+    assert shipped["Subject"] == f"Uw bestelling {number} is verzonden"
+    assert shipped["To"] == "Piet De Smet <piet@stad.gent>"
+    assert shipped["Message-ID"] == f"<bluekit.2024.order-shipped.{number}@just.fgov.be>"
+    assert shipped["Content-Language"] == "nl"
+    text = shipped.get_body(("plain",)).get_content()
+    assert "bpost" in text and "323299901234567" in text and "25 × Blue Heart-pin" in text
+    html = shipped.get_body(("html",)).get_content()
+    assert 'lang="nl"' in html and "323299901234567" in html
+
+
+def test_a_partner_name_with_markup_is_escaped_in_the_html_mail(store, tmp_path) -> None:
+    odd = Partner("<script>alert(1)</script> & Co", "Ann <b>", "ann@example.be", "Straat 1",
+                  "9000", "Gent", "nl")
+    added, _ = add_order(store, CAMPAIGN, NewOrder(odd, (("PIN-BLUEHEART", 1),)))
+    change_status(store, CAMPAIGN, added.number, "confirmed")
+    out = tmp_path / "dist"
+    write_outputs(plan_order_documents(CAMPAIGN, [get_order(store, added.number)]), out)
+    message = message_from_bytes(
+        (out / f"orders/{added.number}/confirmed-{added.number}.eml").read_bytes(),
+        policy=policy.default,
+    )
+    html = message.get_body(("html",)).get_content()
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in html
+
+
+def test_the_report_totals_and_both_exports_open_back(store) -> None:
+    _shipped(store, GENT, ("PIN-BLUEHEART", 25), ("POSTER-A3-NL", 10))
+    add_order(store, CAMPAIGN, NewOrder(EUPEN, (("POSTER-A3-DE", 40), ("PIN-BLUEHEART", 5))))
+    cancelled, _ = add_order(store, CAMPAIGN, NewOrder(EUPEN, (("PIN-BLUEHEART", 999),)))
+    change_status(store, CAMPAIGN, cancelled.number, "cancelled")
+    rows = order_report(store, CAMPAIGN)
+    table = {(r.group, r.key): (r.orders, r.quantity, r.shipped) for r in rows}
+    assert table[("item", "PIN-BLUEHEART")] == (2, 30, 25)
+    assert table[("item", "POSTER-A3-DE")] == (1, 40, 0)
+    assert table[("language", "de")] == (1, 45, 0)
+    provinces = {r.name: r.quantity for r in rows if r.group == "province"}
+    assert provinces == {"Oost-Vlaanderen / Flandre orientale": 35,
+                         "Luik / Liège": 45}
+
+    data = report_csv(rows)
+    assert data.startswith(b"\xef\xbb\xbf")
+    parsed = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""),
+                                 delimiter=";"))
+    assert parsed[0].keys() == {"group", "key", "name", "orders", "quantity", "shipped"}
+    assert {(r["key"], r["quantity"]) for r in parsed if r["group"] == "item"} == {
+        ("POSTER-A3-NL", "10"), ("POSTER-A3-DE", "40"), ("PIN-BLUEHEART", "30")}
+
+    book = load_workbook(io.BytesIO(report_xlsx(rows, CAMPAIGN, dt.datetime.now(dt.UTC))))
+    assert book.sheetnames == ["Items", "Languages", "Provinces"]
+    items = list(book["Items"].iter_rows(values_only=True))
+    assert items[0] == ("Item", "Name", "Orders", "Quantity", "Shipped")
+    assert ("PIN-BLUEHEART", "Blue Heart pin", 2, 30, 25) in items
+
+
+# --- the commands ---------------------------------------------------------------------------
+
+
+def test_the_orders_and_stock_commands_from_intake_to_delivery(runner, tmp_path) -> None:
+    db = str(tmp_path / "o.db")
+    out = str(tmp_path / "dist")
+
+    def run(*args: str, code: int = 0) -> str:
+        result = runner.invoke(app, [*args, "--db", db])
+        assert result.exit_code == code, result.output
+        return result.output
+
+    added = run("orders", "add", C, "--organisation", "Stad Gent", "--contact", "Piet De Smet",
+                "--email", "piet@stad.gent", "--street", "Botermarkt 1", "--postcode", "9000",
+                "--city", "Gent", "--language", "nl", "--item", "POSTER-A2-DE=150",
+                "--item", "pin-blueheart=10")
+    assert "added order 2024-0001" in added
+    eml = tmp_path / "in.eml"
+    eml.write_bytes(mail(filled_form("fr", {"BROCHURE-FR": "100"})))
+    assert "1 order(s) added" in run("orders", "import", C, str(eml))
+    assert "0 order(s) added, 1 already imported" in run("orders", "import", C, str(eml))
+
+    listed = json.loads(run("orders", "list", C, "--json"))
+    assert [(o["number"], o["status"]) for o in listed] == [("2024-0001", "received"),
+                                                           ("2024-0002", "received")]
+    refused = run("orders", "confirm", C, "2024-0001", code=2)
+    assert "POSTER-A2-DE: 150 wanted, 100 available (50 short)" in refused
+    assert "--backorder" in refused
+    assert "backordered" in run("orders", "confirm", C, "2024-0001", "--backorder")
+    assert "confirm" in run("stock", "receive", C, "POSTER-A2-DE", "50", "--note", "reprint")
+    run("orders", "confirm", C, "2024-0001")
+    run("orders", "pack", C, "2024-0001")
+    run("orders", "ship", C, "2024-0001", "--carrier", "bpost", "--tracking", "3232")
+    assert "cannot become packed" in run("orders", "pack", C, "2024-0001", code=2)
+    run("orders", "deliver", C, "2024-0001")
+    shown = json.loads(run("orders", "show", C, "2024-0001", "--json"))
+    assert [h["status"] for h in shown["history"]] == [
+        "received", "backordered", "confirmed", "packed", "shipped", "delivered"]
+
+    stock = {r["item"]: r for r in json.loads(run("stock", C, "--json"))}
+    assert (stock["POSTER-A2-DE"]["on_hand"], stock["POSTER-A2-DE"]["low"]) == (0, True)
+    assert "POSTER-A2-DE" in run("stock", "low", C, code=1)
+
+    run("orders", "report", C, "--out", str(tmp_path / "r.xlsx"))
+    assert load_workbook(tmp_path / "r.xlsx").sheetnames == ["Items", "Languages", "Provinces"]
+    report = json.loads(run("orders", "report", C, "--json", "--language", "fr"))
+    assert [(r["key"], r["quantity"]) for r in report if r["group"] == "item"] == [
+        ("BROCHURE-FR", 100)]
+    assert "must end in .csv or .xlsx" in run("orders", "report", C, "--out", "r.txt", code=2)
+
+    assert "3 file(s) made" in run("orders", "documents", C, "2024-0001", "--out", out)
+    assert "no order '2024-0099'" in run("orders", "show", C, "2024-0099", code=2)
+
+    junk = tmp_path / "junk.eml"
+    junk.write_bytes(mail("Hoeveel kosten de pins?", message_id="<q@x>"))
+    run("orders", "import", C, str(junk))
+    review = json.loads(run("orders", "review", C, "--json"))
+    assert review[0]["reason"].startswith("no order form found")
+    assert b"Hoeveel kosten" in runner.invoke(
+        app, ["orders", "review", C, "--show", str(review[0]["id"]), "--db", db]
+    ).stdout_bytes
+
+
+def test_order_mails_are_sent_once_through_the_safe_path(runner, tmp_path, smtp_server,
+                                                         monkeypatch) -> None:
+    db = str(tmp_path / "o.db")
+    store = Store(f"sqlite:///{db}")
+    number = _shipped(store, GENT, ("PIN-BLUEHEART", 3))
+    monkeypatch.setenv("BLUEKIT_SMTP_PASSWORD", "s3cret-pw")
+    args = ["orders", "send", C, "--step", "shipped", "--host", "127.0.0.1", "--port",
+            str(smtp_server.port), "--security", "none", "--user", "teh", "--db", db,
+            "--out", str(tmp_path / "dist")]
+    dry = runner.invoke(app, args)
+    assert dry.exit_code == 0 and f"would send 1 shipped e-mail(s): {number}" in dry.output
+    assert smtp_server.messages == []
+    sent = runner.invoke(app, [*args, "--no-dry-run"])
+    assert sent.exit_code == 0, sent.output
+    assert smtp_server.recipients() == ["piet@stad.gent"]
+    again = runner.invoke(app, [*args, "--no-dry-run"])
+    assert "already sent before (skipped): 1" in again.output
+    assert len(smtp_server.messages) == 1
+    assert "s3cret-pw" not in sent.output + again.output
+
+
+def test_the_order_form_command_prints_the_form_and_the_link(runner) -> None:
+    form = runner.invoke(app, ["orders", "form", C, "--lang", "de"])
+    assert form.exit_code == 0 and "=== Blue Heart 2024 – Bestellformular ===" in form.output
+    link = runner.invoke(app, ["orders", "form", C, "--lang", "en", "--mailto"])
+    assert link.output.startswith("mailto:teh@just.fgov.be?subject=")

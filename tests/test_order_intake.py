@@ -1,0 +1,293 @@
+"""Orders coming in: the order form in four languages, e-mails (.eml, mbox, Maildir, HTML-only,
+malformed) and CSV, imported once only, and an import killed half-way."""
+
+from __future__ import annotations
+
+import mailbox
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from bluekit.campaign import load_campaign
+from bluekit.errors import ValidationFailed
+from bluekit.order_form import form_text, mailto_link, order_strings, parse_form
+from bluekit.order_intake import import_orders, review_list, review_original
+from bluekit.orders import OrderFilter, list_orders
+from bluekit.store import Store
+
+from .conftest import CAMPAIGN_2024
+
+CAMPAIGN = load_campaign(CAMPAIGN_2024)
+
+PARTNERS = {
+    "nl": {"organisation": "Politiezone Brussel-Noord", "contact": "Jan Janssens",
+           "email": "jan.janssens@police.belgium.eu", "telephone": "02 249 22 11",
+           "street": "Rogierplein 1", "postcode": "1210", "city": "Sint-Joost-ten-Node"},
+    "fr": {"organisation": "Commune d'Ixelles", "contact": "Élise Lefèvre",
+           "email": "elise.lefevre@ixelles.brussels", "telephone": "",
+           "street": "Chaussée d'Ixelles 168", "postcode": "1050", "city": "Ixelles"},
+    "de": {"organisation": "Stadt Eupen", "contact": "Jürgen Müller",
+           "email": "juergen.mueller@eupen.be", "telephone": "087 59 58 00",
+           "street": "Am Stadthaus 1", "postcode": "4700", "city": "Eupen"},
+    "en": {"organisation": "IOM Belgium", "contact": "Sarah Jones",
+           "email": "sjones@iom.int", "telephone": "",
+           "street": "Rue Montoyer 40", "postcode": "1000", "city": "Brussels"},
+}
+
+
+def filled_form(lang: str, items: dict[str, str], *, remarks: str = "", **override: str) -> str:
+    """The empty form of `lang` with the partner of `lang` and the quantities filled in."""
+    labels = order_strings()[lang]
+    values = {**PARTNERS[lang], **override}
+    lines = []
+    for line in form_text(CAMPAIGN, lang).splitlines():
+        for name, value in values.items():
+            if line == f"{labels['label_' + name]}: ":
+                line += value
+        code = line.split(" ")[0]
+        if code in items and line.endswith(": "):
+            line += items[code]
+        if line == f"{labels['label_remarks']}: ":
+            line += remarks
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def mail(body: str, *, subject: str = "Bestelling", sender: str = "someone@example.org",
+         message_id: str | None = "<order-1@example.org>", html: str | None = None) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "teh@just.fgov.be"
+    message["Subject"] = subject
+    if message_id:
+        message["Message-ID"] = message_id
+    if html is not None:
+        message.set_content(html, subtype="html")
+    else:
+        message.set_content(body)
+    return bytes(message)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'orders.db'}")
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr", "de", "en"])
+def test_the_order_form_of_each_language_is_read_back(store, tmp_path, lang) -> None:
+    eml = tmp_path / "order.eml"
+    eml.write_bytes(mail(filled_form(lang, {"POSTER-A3-FR": "1.000", "PIN-BLUEHEART": "50"},
+                                     remarks="Levering graag vóór 20 juli.\nDank u!")))
+    report = import_orders(store, CAMPAIGN, eml, by="test")
+    assert report.added == ["2024-0001"] and report.review == []
+    (order,) = list_orders(store)
+    partner = PARTNERS[lang]
+    assert order.partner.organisation == partner["organisation"]
+    assert order.partner.email == partner["email"]
+    assert order.partner.language == lang
+    assert order.partner.telephone == (partner["telephone"] or None)
+    assert sorted(order.lines) == [("PIN-BLUEHEART", 50), ("POSTER-A3-FR", 1000)]
+    assert order.remarks == "Levering graag vóór 20 juli.\nDank u!"
+    assert order.source == "email" and order.source_ref == "<order-1@example.org>"
+
+
+def test_a_form_quoted_in_a_reply_and_an_empty_email_field_use_the_sender(store, tmp_path) -> None:
+    form = filled_form("nl", {"BROCHURE-NL": "200"}, email="")
+    quoted = "Zie hieronder.\n\n" + "".join(f"> {line}\n" for line in form.splitlines())
+    eml = tmp_path / "reply.eml"
+    eml.write_bytes(mail(quoted, sender="Jan <jan@pz.example.be>"))
+    import_orders(store, CAMPAIGN, eml)
+    (order,) = list_orders(store)
+    assert order.partner.email == "jan@pz.example.be" and order.lines == [("BROCHURE-NL", 200)]
+
+
+def test_an_html_only_mail_is_read(store, tmp_path) -> None:
+    form = filled_form("fr", {"POSTER-A2-FR": "25"}, email="elise@ixelles.brussels")
+    html = "<html><body><p>Bonjour,</p><div>" + "<br>".join(
+        line.replace("&", "&amp;").replace("'", "&#39;") for line in form.splitlines()
+    ) + "</div></body></html>"
+    eml = tmp_path / "html.eml"
+    eml.write_bytes(mail("", html=html))
+    report = import_orders(store, CAMPAIGN, eml)
+    assert report.review == [], report.review
+    (order,) = list_orders(store)
+    assert order.partner.organisation == "Commune d'Ixelles"
+    assert order.lines == [("POSTER-A2-FR", 25)]
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("Hallo, mogen we 50 affiches? Groeten", "no order form found"),
+        (filled_form("nl", {}), "no quantity filled in"),
+        (filled_form("nl", {"PIN-BLUEHEART": "veel"}), "'veel' is not a quantity"),
+        (filled_form("de", {"PIN-BLUEHEART": "5"}, organisation=""), "Organisation is empty"),
+        (filled_form("nl", {"PIN-BLUEHEART": "5"}, postcode="9999"), "postcode 9999 does not"),
+        (filled_form("nl", {"PIN-BLUEHEART": "5"}).replace("BROCHURE-DE (", "BROCHURE-XX ("),
+         "BROCHURE-XX is not an item"),
+        (filled_form("nl", {"PIN-BLUEHEART": "5"}).replace("=== einde ===", ""), "end line"),
+        (filled_form("nl", {"PIN-BLUEHEART": "5"}).replace("2024", "2023", 1), "for 2023"),
+    ],
+)
+def test_a_message_that_is_not_a_readable_order_goes_to_review(
+    store, tmp_path, body, reason
+) -> None:
+    raw = mail(body)
+    eml = tmp_path / "bad.eml"
+    eml.write_bytes(raw)
+    report = import_orders(store, CAMPAIGN, eml)
+    assert report.added == [] and len(report.review) == 1
+    (item,) = review_list(store, 2024)
+    assert reason in item.reason
+    assert review_original(store, item.id) == raw
+    again = import_orders(store, CAMPAIGN, eml)
+    assert again.review == [] and len(again.already) == 1 and len(review_list(store, 2024)) == 1
+
+
+def test_bytes_that_are_no_mail_at_all_are_kept_for_review(store, tmp_path) -> None:
+    eml = tmp_path / "junk.eml"
+    eml.write_bytes(b"\xff\xfe\x00garbage without headers\x00\xff")
+    import_orders(store, CAMPAIGN, eml)
+    (item,) = review_list(store, 2024)
+    assert review_original(store, item.id) == eml.read_bytes()
+
+
+def _mbox(path: Path, count: int, *, broken_every: int = 0) -> Path:
+    box = mailbox.mbox(path)
+    for n in range(count):
+        body = filled_form("nl", {"PIN-BLUEHEART": str(n + 1)})
+        if broken_every and n % broken_every == 0:
+            body = "Geen formulier, wel een vraag."
+        box.add(mail(body, message_id=f"<order-{n}@example.org>"))
+    box.flush()
+    box.close()
+    return path
+
+
+def test_importing_an_mbox_twice_adds_every_order_once(store, tmp_path) -> None:
+    path = _mbox(tmp_path / "teh.mbox", 12, broken_every=5)
+    first = import_orders(store, CAMPAIGN, path)
+    assert (len(first.added), len(first.review)) == (9, 3)
+    second = import_orders(store, CAMPAIGN, path)
+    assert (second.added, second.review, len(second.already)) == ([], [], 12)
+    assert len(list_orders(store)) == 9 and len(review_list(store, 2024)) == 3
+
+
+def test_a_maildir_is_imported(store, tmp_path) -> None:
+    box = mailbox.Maildir(tmp_path / "Maildir")
+    for n in range(3):
+        box.add(mail(filled_form("en", {"BROCHURE-EN": str(10 * (n + 1))}),
+                     message_id=f"<md-{n}@example.org>"))
+    report = import_orders(store, CAMPAIGN, tmp_path / "Maildir")
+    assert len(report.added) == 3
+    assert sorted(q for o in list_orders(store) for _, q in o.lines) == [10, 20, 30]
+
+
+def test_a_message_without_message_id_is_recognised_by_its_content(store, tmp_path) -> None:
+    eml = tmp_path / "noid.eml"
+    eml.write_bytes(mail(filled_form("nl", {"PIN-BLUEHEART": "3"}), message_id=None))
+    assert len(import_orders(store, CAMPAIGN, eml).added) == 1
+    assert import_orders(store, CAMPAIGN, eml).added == []
+
+
+def test_a_killed_import_leaves_the_database_consistent_and_the_rerun_completes_it(
+    tmp_path: Path,
+) -> None:
+    path = _mbox(tmp_path / "big.mbox", 400)
+    db = tmp_path / "kill.db"
+    command = [sys.executable, "-m", "bluekit", "orders", "import", str(CAMPAIGN_2024), str(path),
+               "--db", str(db)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    done = 0
+    while time.monotonic() < deadline:
+        try:
+            with sqlite3.connect(db, timeout=1) as check:
+                done = check.execute("select count(*) from orders").fetchone()[0]
+        except sqlite3.OperationalError:
+            done = 0  # not created yet
+        if done >= 40:
+            break
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert 40 <= done < 400, "the import should have been killed half-way"
+    with sqlite3.connect(db) as check:
+        assert check.execute("pragma integrity_check").fetchone()[0] == "ok"
+        assert check.execute("pragma foreign_key_check").fetchall() == []
+        # every order that is there is whole: a line and a "received" step
+        assert check.execute(
+            "select count(*) from orders where id not in (select order_id from order_lines)"
+            " or id not in (select order_id from order_events)"
+        ).fetchone()[0] == 0
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    store = Store(f"sqlite:///{db}")
+    found = list_orders(store, OrderFilter(year=2024))
+    assert len(found) == 400
+    assert len({o.source_ref for o in found}) == 400
+    assert sorted(o.number for o in found) == [f"2024-{n:04d}" for n in range(1, 401)]
+
+
+# --- CSV ------------------------------------------------------------------------------------------
+
+
+def _csv(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "orders.csv"
+    path.write_bytes(text.encode("utf-8-sig"))
+    return path
+
+
+def test_a_csv_from_excel_is_imported_once(store, tmp_path) -> None:
+    path = _csv(tmp_path, (
+        "Organisatie;Contactpersoon;E-mail;Straat en nummer;Postcode;Gemeente;Taal;"
+        "POSTER-A3-NL;PIN-BLUEHEART\r\n"
+        "Stad Gent;Piet De Smet;piet@stad.gent;Botermarkt 1;9000;Gent;nl;30;\r\n"
+        "Ville de Liège;Anne Henry;anne@liege.be;Place du Marché 2;4000;Liège;fr;;1 000\r\n"
+        ";;;;;;;;\r\n"
+    ))
+    report = import_orders(store, CAMPAIGN, path)
+    assert len(report.added) == 2
+    assert [(o.partner.city, o.lines) for o in list_orders(store)] == [
+        ("Gent", [("POSTER-A3-NL", 30)]), ("Liège", [("PIN-BLUEHEART", 1000)]),
+    ]
+    assert import_orders(store, CAMPAIGN, path).added == []
+    assert len(list_orders(store)) == 2
+
+
+def test_a_bad_csv_names_every_bad_line_and_imports_nothing(store, tmp_path) -> None:
+    path = _csv(tmp_path, (
+        "organisation,contact,email,street,postcode,city,language,PIN-BLUEHEART\n"
+        "Stad Gent,Piet,piet@stad.gent,Botermarkt 1,9000,Gent,nl,10\n"
+        "Stad Gent,Piet,piet-at-gent,Botermarkt 1,9000,Gent,nl,lots\n"
+    ))
+    with pytest.raises(ValidationFailed) as caught:
+        import_orders(store, CAMPAIGN, path)
+    text = str(caught.value)
+    assert "orders.csv:3" in text and "'lots' is not a quantity" in text and "piet-at-gent" in text
+    assert list_orders(store) == []
+
+
+# --- the form itself ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr", "de", "en"])
+def test_the_mailto_link_opens_the_form_addressed_to_the_orders_mailbox(lang) -> None:
+    link = mailto_link(CAMPAIGN, lang)
+    parts = urlsplit(link)
+    assert parts.scheme == "mailto" and parts.path == "teh@just.fgov.be"
+    assert len(link) < 2000  # Outlook and older browsers cut longer mailto links
+    query = dict(p.split("=", 1) for p in parts.query.split("&"))
+    body = unquote(query["body"])
+    assert "\r\n" in body and " " not in query["body"]
+    parsed = parse_form(CAMPAIGN, body)
+    assert parsed.form_language == lang
+    assert parsed.problems and "no quantity filled in for any item" in parsed.problems
