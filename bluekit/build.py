@@ -9,8 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from .campaign import Campaign, load_campaign
+from .gallery import plan_gallery
 from .invitations import contacts_path, load_invitees, plan_invitations
+from .kits import plan_kits
 from .links import require_live_qr_targets
+from .order_form import plan_order_form
 from .outputs import BuildReport, PlannedOutput, ProgressCallback, write_outputs
 from .posters import PosterOptions, plan_posters
 from .social import SocialOptions, plan_social
@@ -24,12 +27,15 @@ def default_out_dir(campaign: Campaign) -> Path:
 def plan_build(
     campaign: Campaign, campaign_path: Path | None = None, contacts: Path | None = None
 ) -> list[PlannedOutput]:
-    """Every file of the campaign kit: the posters, the social kits, and the invitations when
-    a contacts file is given or configured (`invitation.contacts_file`)."""
+    """Every file of the campaign kit: the posters, the social kits, the order form, a ZIP per
+    language, the invitations when a contacts file is given or configured
+    (`invitation.contacts_file`), and the page that shows them all (`index.html`)."""
     planned = plan_posters(campaign, PosterOptions()) + plan_social(campaign, SocialOptions())
+    planned += plan_order_form(campaign)
+    planned += plan_kits(campaign, planned)
     if campaign_path is not None and contacts_path(campaign_path, campaign, contacts):
         planned += plan_invitations(campaign, load_invitees(campaign_path, campaign, contacts))
-    return planned
+    return planned + plan_gallery(campaign, planned)
 
 
 def build(

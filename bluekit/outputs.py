@@ -20,6 +20,7 @@ import time
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
@@ -30,6 +31,7 @@ from .render import Job, render
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
+STORED_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".pdf", ".zip"})
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class ZipJob:
     template: str = "zip"
 
     def fingerprint(self) -> str:
-        return hashlib.sha256(json.dumps(self.members).encode()).hexdigest()
+        return hashlib.sha256(json.dumps(["zip-v2", self.members]).encode()).hexdigest()
 
     def build(self, out_dir: Path) -> bytes:
         buffer = io.BytesIO()
@@ -66,7 +68,10 @@ class ZipJob:
                         f"{self.label}: {path} is missing, the ZIP cannot be made"
                     ) from None
                 info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
+                # Images and PDFs are compressed already: deflating them again costs seconds
+                # and saves nothing.
+                stored = PurePosixPath(name).suffix.lower() in STORED_SUFFIXES
+                info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
                 archive.writestr(info, content)
         return buffer.getvalue()
@@ -124,12 +129,14 @@ class BuildReport:
     rendered: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, BluekitError]] = field(default_factory=list)
+    seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "rendered": self.rendered,
             "unchanged": self.unchanged,
             "failed": [{"path": p, "error": str(e)} for p, e in self.failed],
+            "seconds": round(self.seconds, 2),
         }
 
 
@@ -161,6 +168,27 @@ def read_manifest(out_dir: Path) -> dict[str, Any]:
     if manifest.get("version") != MANIFEST_VERSION or not isinstance(manifest.get("files"), dict):
         return {"version": MANIFEST_VERSION, "files": {}}
     return manifest
+
+
+def _unchanged_on_disk(path: Path, entry: dict[str, Any]) -> bool:
+    """The file is still what bluekit wrote: same size and modification time as recorded (as
+    make and git judge it), or, when the time differs, the same sha256."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    if stat.st_size != entry.get("bytes"):
+        return False
+    if stat.st_mtime_ns == entry.get("mtime_ns"):
+        return True
+    return _sha256(path) == entry.get("sha256")
+
+
+def _needs(job: Any) -> tuple[str, ...]:
+    """The planned files a derived job reads (its `needs`, or a ZIP's members)."""
+    if isinstance(job, ZipJob):
+        return tuple(path for _, path, _ in job.members)
+    return tuple(getattr(job, "needs", ()))
 
 
 def _write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
@@ -200,6 +228,7 @@ def write_outputs(
     manifest = read_manifest(out_dir)
     files: dict[str, Any] = manifest["files"]
     report = BuildReport()
+    started = time.monotonic()
     todo: list[tuple[PlannedOutput, str]] = []
     for item in planned:
         fingerprint = item.job.fingerprint()
@@ -209,7 +238,7 @@ def write_outputs(
             not force
             and entry is not None
             and entry.get("fingerprint") == fingerprint
-            and _sha256(target) == entry.get("sha256")
+            and _unchanged_on_disk(target, entry)
         )
         if up_to_date:
             report.unchanged.append(item.path)
@@ -218,20 +247,22 @@ def write_outputs(
         else:
             todo.append((item, fingerprint))
 
-    # The manifest is saved at most every half second and at the end: saving it after each of
-    # 1,700 files would cost more than making them. A file written but not yet in the manifest
+    # The manifest is saved at most every two seconds and at the end: saving it after each of
+    # 1,900 files would cost more than making them. A file written but not yet in the manifest
     # is simply made again by the next run, so an interruption loses nothing.
     saved = {"at": time.monotonic()}
 
     def save_manifest(force_now: bool = False) -> None:
-        if force_now or time.monotonic() - saved["at"] > 0.5:
+        if force_now or time.monotonic() - saved["at"] > 2.0:
             _write_manifest(out_dir, manifest)
             saved["at"] = time.monotonic()
 
     def finish(item: PlannedOutput, fingerprint: str, content: bytes) -> None:
-        write_atomic(out_dir / item.path, content)
+        target = out_dir / item.path
+        write_atomic(target, content)
         files[item.path] = {
             "bytes": len(content),
+            "mtime_ns": target.stat().st_mtime_ns,
             "sha256": hashlib.sha256(content).hexdigest(),
             "fingerprint": fingerprint,
             "template": item.job.template,
@@ -247,25 +278,46 @@ def write_outputs(
         if progress:
             progress(item.path, "failed")
 
-    try:
-        # Typst renders go to the process pool; planned texts are written here; derived files
-        # (ZIPs, e-mails) come last, as they read the files they are made from.
-        static = [(i, f) for i, f in todo if isinstance(i.job, StaticJob)]
-        derived = [(i, f) for i, f in todo if hasattr(i.job, "build")]
-        todo = [(i, f) for i, f in todo if isinstance(i.job, Job)]
-        for item, fingerprint in static:
-            assert isinstance(item.job, StaticJob)
-            finish(item, fingerprint, item.job.content)
+    # Typst renders go to the process pool. Meanwhile this process writes the planned texts,
+    # makes the files that need nothing else (calendar files), and makes each derived file (a
+    # ZIP, an e-mail with its letters attached) as soon as the files it reads are written.
+    static = [(i, f) for i, f in todo if isinstance(i.job, StaticJob)]
+    derived = [(i, f) for i, f in todo if hasattr(i.job, "build")]
+    rendered = [(i, f) for i, f in todo if isinstance(i.job, Job)]
+    pending = {i.path for i, _ in rendered} | {i.path for i, _ in derived}
 
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-        if workers == 1 or len(todo) < 3:
-            for item, fingerprint in todo:
-                try:
-                    content = _render_one(item.job)  # type: ignore[arg-type]
-                except BluekitError as error:
-                    failed(item, error)
-                else:
-                    finish(item, fingerprint, content)
+    def build_ready(final: bool = False) -> None:
+        """Make the derived files whose inputs are all written (all of them at the end)."""
+        for pair in list(derived):
+            item, fingerprint = pair
+            if not final and any(need in pending for need in _needs(item.job)):
+                continue
+            derived.remove(pair)
+            try:
+                content = item.job.build(out_dir)  # type: ignore[union-attr]
+            except BluekitError as error:
+                failed(item, error)
+            else:
+                finish(item, fingerprint, content)
+            pending.discard(item.path)
+
+    def rendered_one(item: PlannedOutput, fingerprint: str, result: Callable[[], bytes]) -> None:
+        try:
+            content = result()
+        except BluekitError as error:
+            failed(item, error)
+        else:
+            finish(item, fingerprint, content)
+        pending.discard(item.path)
+
+    try:
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(rendered)))
+        if workers == 1 or len(rendered) < 3:
+            for item, fingerprint in static:
+                finish(item, fingerprint, item.job.content)  # type: ignore[union-attr]
+            for item, fingerprint in rendered:
+                rendered_one(item, fingerprint, partial(_render_one, item.job))  # type: ignore[arg-type]
+                build_ready()
         else:
             # "spawn", not "fork": a forked child would inherit the parent's Typst compiler with
             # its Rust threads and locks in an undefined state, and hang. Spawn is also what
@@ -274,17 +326,19 @@ def write_outputs(
             with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 futures = {
                     pool.submit(_render_one, item.job): (item, fp)  # type: ignore[arg-type]
-                    for item, fp in todo
+                    for item, fp in rendered
                 }
                 try:
-                    for future in cf.as_completed(futures):
-                        item, fingerprint = futures[future]
-                        try:
-                            content = future.result()
-                        except BluekitError as error:
-                            failed(item, error)
-                        else:
-                            finish(item, fingerprint, content)
+                    for item, fingerprint in static:
+                        finish(item, fingerprint, item.job.content)  # type: ignore[union-attr]
+                    build_ready()
+                    waiting = set(futures)
+                    while waiting:
+                        done, waiting = cf.wait(waiting, return_when=cf.FIRST_COMPLETED)
+                        for future in done:
+                            item, fingerprint = futures[future]
+                            rendered_one(item, fingerprint, future.result)
+                        build_ready()
                 except cf.process.BrokenProcessPool:
                     pool.shutdown(wait=False, cancel_futures=True)
                     raise OutputError(
@@ -294,19 +348,14 @@ def write_outputs(
                 except BaseException:
                     pool.shutdown(wait=False, cancel_futures=True)
                     raise
-        for item, fingerprint in derived:
-            try:
-                content = item.job.build(out_dir)  # type: ignore[union-attr]
-            except BluekitError as error:
-                failed(item, error)
-            else:
-                finish(item, fingerprint, content)
+        build_ready(final=True)
     finally:
         if report.rendered:
             save_manifest(force_now=True)
     if not (out_dir / MANIFEST).exists():
         out_dir.mkdir(parents=True, exist_ok=True)
         _write_manifest(out_dir, manifest)
+    report.seconds = time.monotonic() - started
     if report.failed:
         raise BuildFailed(report)
     return report

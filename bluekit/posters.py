@@ -19,7 +19,7 @@ from .errors import BluekitError
 from .filenames import slug
 from .outputs import PlannedOutput
 from .placeholders import render_text
-from .qr import qr_svg, tracked_url
+from .qr import tracked_url
 from .registry import Municipality
 from .render import Job, PrintBoxes
 
@@ -127,7 +127,6 @@ def poster_data(
     campaign: Campaign, langs: Sequence[str], size: str | None, options: PosterOptions
 ) -> dict[str, Any]:
     """Everything a poster template needs, as plain JSON-able data."""
-    svg, modules = qr_svg(qr_target(campaign, langs, size, options.utm))
     url = campaign.reporting_point.url[langs[0]]
     return {
         "palette": brand.palette_data(),
@@ -135,7 +134,9 @@ def poster_data(
         "text": {lang: _texts(campaign, lang, options.municipality) for lang in langs},
         "telephone": campaign.reporting_point.telephone,
         "url_display": urlsplit(url).netloc,
-        "qr": {"svg": svg, "modules": modules, "width_u": QR_WIDTH_U},
+        # the code itself is drawn in the rendering process (render.with_qr_code): planning,
+        # and a rebuild with nothing changed, stay fast
+        "qr": {"data": qr_target(campaign, langs, size, options.utm), "width_u": QR_WIDTH_U},
         "centres": [
             {
                 "name": c.name,

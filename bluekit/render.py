@@ -18,7 +18,7 @@ import unicodedata
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from pypdf.generic import RectangleObject
 
 from . import brand
 from .errors import OutputError
+from .qr import qr_svg
 
 MM = 72 / 25.4  # PDF points per millimetre
 TEMPLATES = files("bluekit") / "templates"
@@ -106,13 +107,16 @@ def template_source(name: str) -> bytes:
 
 @cache
 def renderer_identity() -> str:
-    """Typst version plus a hash of the font files: part of every output's fingerprint."""
+    """Typst and qrcode versions plus a hash of the font files: part of every output's
+    fingerprint."""
     digest = hashlib.sha256()
     for path in sorted(brand.font_directory().glob("*.ttf")):
         digest.update(path.name.encode())
         digest.update(str(path.stat().st_size).encode())
     version = getattr(typst, "__version__", "?")
-    return f"typst-{version}-fonts-{digest.hexdigest()[:16]}"
+    from importlib.metadata import version as package_version
+
+    return f"typst-{version}-qrcode-{package_version('qrcode')}-fonts-{digest.hexdigest()[:16]}"
 
 
 @cache
@@ -171,11 +175,27 @@ _OVERFLOW = re.compile(
 )
 
 
+@lru_cache(maxsize=64)
+def _qr_code(data: str) -> tuple[str, int]:
+    return qr_svg(data)
+
+
+def with_qr_code(data: dict[str, Any]) -> dict[str, Any]:
+    """The job data with its QR code drawn: `{"qr": {"data": url}}` gains `svg` and `modules`
+    (the width in modules, quiet zone included). The code depends only on `data`, which is in
+    the job's fingerprint."""
+    qr = data.get("qr")
+    if not isinstance(qr, dict) or "data" not in qr:
+        return data
+    svg, modules = _qr_code(qr["data"])
+    return data | {"qr": qr | {"svg": svg, "modules": modules}}
+
+
 def compile_typst(job: Job) -> bytes:
     """Compile a job's template with its data; PDF or PNG bytes."""
     check_glyphs(job)
     fmt = "png" if job.format in ("png", "jpg") else job.format
-    inputs = {"data": json.dumps(job.data, ensure_ascii=False)}
+    inputs = {"data": json.dumps(with_qr_code(job.data), ensure_ascii=False)}
     try:
         result, warnings = _compiler().compile_with_warnings(
             input=template_source(job.template),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -264,6 +265,18 @@ class Store:
         """Bring the schema to the current version; returns it. One transaction, which on SQLite
         holds the write lock from the start: two processes opening a new file at once cannot
         both create the tables."""
+        # SQLite answers "database is locked" at once, without waiting, to a process that opens
+        # a brand-new file while another is switching it to WAL: try again for a few seconds.
+        for attempt in range(50):
+            try:
+                return self._migrate()
+            except StoreError as exc:
+                if "locked" not in str(exc) or attempt == 49:
+                    raise
+                time.sleep(0.1)
+        raise AssertionError("unreachable")
+
+    def _migrate(self) -> int:
         try:
             with self.engine.begin() as connection:
                 if connection.dialect.name == "postgresql":

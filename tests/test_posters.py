@@ -24,7 +24,7 @@ from bluekit.posters import (
     poster_data,
     qr_target,
 )
-from bluekit.render import MM, MissingGlyphError, TextOverflowError, render
+from bluekit.render import MM, MissingGlyphError, TextOverflowError, render, with_qr_code
 
 from .conftest import CAMPAIGN_2022, CAMPAIGN_2024
 
@@ -129,7 +129,7 @@ def test_qr_urls_name_campaign_medium_language_and_size(campaign) -> None:
 
 
 def test_the_qr_code_is_large_enough_to_scan_from_a_metre_on_a3(campaign) -> None:
-    data = poster_data(campaign, ["nl"], "A3", PosterOptions())
+    data = with_qr_code(poster_data(campaign, ["nl"], "A3", PosterOptions()))
     module_mm = SIZES["A3"][0] * QR_WIDTH_U / 100 / data["qr"]["modules"]
     assert module_mm >= 1.4  # ~1.5 mm modules: phones resolve them at 1 m
     assert 'fill="#000000"' in data["qr"]["svg"] or "<path" in data["qr"]["svg"]

@@ -121,7 +121,7 @@ def report_outputs(ctx: typer.Context, out_dir: Path, report: BuildReport, as_js
     say(
         ctx,
         f"{out_dir}: {len(report.rendered)} file(s) made, "
-        f"{len(report.unchanged)} already up to date",
+        f"{len(report.unchanged)} already up to date, in {report.seconds:.1f} s",
     )
 
 

@@ -12,7 +12,7 @@ from ..campaign import load_campaign
 from ..errors import BluekitError
 from ..links import redirect_warnings, require_live_qr_targets
 from ..outputs import write_outputs
-from . import app, options, progress_bar, report_outputs
+from . import app, options, progress_bar, report_outputs, say
 
 
 def note(ctx: typer.Context, message: str) -> None:
@@ -73,3 +73,5 @@ def build(
     with progress_bar(ctx, len(planned), "building") as progress:
         report = write_outputs(planned, out_dir, jobs=jobs, force=force, progress=progress)
     report_outputs(ctx, out_dir, report, as_json)
+    if not as_json:
+        say(ctx, f"review the whole kit in a browser: {out_dir / 'index.html'}")

@@ -1,0 +1,89 @@
+"""The complete one-command build: every part of the kit, one ZIP per language, and the page that
+shows every file."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote
+
+import html5lib
+import pytest
+from PIL import Image
+
+from bluekit.build import build, plan_build
+from bluekit.campaign import load_campaign
+from bluekit.cli import app
+
+from .conftest import CAMPAIGN_2024
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory) -> tuple[Path, list[str]]:
+    out, report = build(CAMPAIGN_2024, tmp_path_factory.mktemp("build") / "dist", jobs=2)
+    return out, report.rendered
+
+
+def test_the_build_makes_every_part_of_the_kit(kit) -> None:
+    out, rendered = kit
+    assert len(rendered) == len(plan_build(load_campaign(CAMPAIGN_2024), CAMPAIGN_2024))
+    for path in ("posters/poster-A2-nl-fr.pdf", "posters/screen-de.png",
+                 "social/nl/images/story-1080x1920.png", "social/bluekit-social-2024-fr.zip",
+                 "order-form/index.html", "order-form/order-form-de.txt",
+                 "kits/blue-heart-2024-en.zip", "invitations/overview.csv", "index.html",
+                 "manifest.json"):
+        assert (out / path).is_file(), path
+
+
+def test_each_language_kit_holds_its_posters_social_kit_and_order_form(kit) -> None:
+    out, _ = kit
+    with zipfile.ZipFile(out / "kits" / "blue-heart-2024-fr.zip") as archive:
+        names = set(archive.namelist())
+        assert archive.testzip() is None
+    prefix = "blue-heart-2024-fr/"
+    for expected in ("posters/poster-A3-fr.pdf", "posters/poster-A3-fr.jpg",
+                     "posters/poster-A2-nl-fr.pdf", "posters/screen-nl-fr.png",
+                     "social/images/square-1080x1080.png", "social/posts.txt",
+                     "social/index.html", "order-form-fr.txt"):
+        assert prefix + expected in names, expected
+    assert not any("-de." in n or "/de/" in n or n.endswith("-nl.pdf") for n in names)
+    assert not any(n.endswith(".png") and "/posters/poster-" in n for n in names)
+    with zipfile.ZipFile(out / "kits" / "blue-heart-2024-de.zip") as archive:
+        assert not any("nl-fr" in n for n in archive.namelist())
+
+
+def test_the_page_links_every_file_and_shows_small_thumbnails(kit) -> None:
+    out, rendered = kit
+    page = (out / "index.html").read_text("utf-8")
+    document = html5lib.parse(page, namespaceHTMLElements=False)
+    links = {unquote(a.get("href")) for a in document.iter("a")}
+    listed = [p for p in rendered if not p.startswith("thumbnails/") and p != "index.html"]
+    assert [p for p in listed if p not in links] == []
+    images = [img.get("src") for img in document.iter("img")]
+    assert len(images) >= 20 + 7 * 4  # the poster variants and every social image
+    for src in images:
+        with Image.open(out / src) as thumb:
+            assert thumb.format == "PNG" and thumb.width <= 420
+    assert "poster-A3-nl" in page and "Invitations (" in page
+
+
+def test_the_order_form_page_opens_the_form_in_a_mail_program(kit) -> None:
+    out, _ = kit
+    document = html5lib.parse((out / "order-form" / "index.html").read_text("utf-8"),
+                              namespaceHTMLElements=False)
+    mailto = [a.get("href") for a in document.iter("a") if a.get("href", "").startswith("mailto:")]
+    assert len(mailto) == 4 and all(m.startswith("mailto:teh@just.fgov.be?") for m in mailto)
+    languages = [s.get("lang") for s in document.iter("section")]
+    assert languages == ["nl", "fr", "de", "en"]
+
+
+def test_the_build_command_reports_made_reused_and_time(runner, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    first = runner.invoke(app, ["build", str(CAMPAIGN_2024), "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    assert "file(s) made, 0 already up to date, in " in first.output
+    assert "index.html" in first.output
+    second = runner.invoke(app, ["build", str(CAMPAIGN_2024), "--out", str(out), "--json"])
+    data = json.loads(second.stdout)
+    assert data["rendered"] == [] and data["unchanged"] and data["seconds"] >= 0
