@@ -25,11 +25,14 @@ from bluekit import registry
 from bluekit.contacts import contacts_csv
 
 ROOT = Path(__file__).resolve().parent.parent
+# The console script staff run, next to this Python (else `python -m bluekit`).
+_SCRIPT = Path(sys.executable).with_name("bluekit")
+BLUEKIT = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "bluekit"]
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MB (Linux /proc)."""
-    total = 0
+def tree_rss_mb(pid: int) -> dict[int, float]:
+    """Resident memory of a process and each of its descendants, in MB (Linux /proc)."""
+    found = {}
     todo = [pid]
     while todo:
         current = todo.pop()
@@ -40,22 +43,26 @@ def tree_rss_mb(pid: int) -> float:
             continue
         for line in status.splitlines():
             if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
+                found[current] = int(line.split()[1]) / 1024
         todo += [int(c) for c in children]
-    return total / 1024
+    return found
 
 
 def run_build(campaign: Path, contacts: Path, out: Path) -> tuple[float, float, dict]:
     """(seconds, peak MB of the process tree, the --json report) of one `bluekit build`."""
-    command = [sys.executable, "-m", "bluekit", "build", str(campaign), "--contacts",
-               str(contacts), "--out", str(out), "--json"]
+    command = [*BLUEKIT, "build", str(campaign), "--contacts", str(contacts), "--out", str(out),
+               "--json"]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = [0.0]
+    each: dict[int, float] = {}
 
     def sample() -> None:
         while process.poll() is None:
-            peak[0] = max(peak[0], tree_rss_mb(process.pid))
+            now = tree_rss_mb(process.pid)
+            peak[0] = max(peak[0], sum(now.values()))
+            for pid, mb in now.items():
+                each[pid] = max(each.get(pid, 0.0), mb)
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample)
@@ -65,7 +72,11 @@ def run_build(campaign: Path, contacts: Path, out: Path) -> tuple[float, float, 
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"build failed: {stderr.decode()}")
+    PEAKS[:] = sorted((round(mb) for mb in each.values()), reverse=True)
     return seconds, peak[0], json.loads(stdout)
+
+
+PEAKS: list[int] = []  # the peak of each process of the last build, largest first
 
 
 def main() -> int:
@@ -84,21 +95,22 @@ def main() -> int:
         out = folder / "dist"
 
         cold, cold_peak, report = run_build(campaign, contacts, out)
+        cold_each = list(PEAKS)
         files = len(report["rendered"])
         noop, _, again = run_build(campaign, contacts, out)
         data["invitation"]["closing"]["de"] = "Mit freundlichen Grüßen und bis bald"
         campaign.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
         changed, _, after = run_build(campaign, contacts, out)
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "bluekit", "--version"], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run([*BLUEKIT, "--version"], check=True, stdout=subprocess.DEVNULL)
         startup = time.perf_counter() - start
 
     letters = sum(1 for p in report["rendered"] if p.startswith("invitations/")
                   and p.endswith(".pdf"))
     remade = after["rendered"]
     print(f"cold build: {cold:.1f} s, {files} files ({letters} letters); peak memory "
-          f"{cold_peak:.0f} MB (bluekit and its rendering processes together)")
+          f"{cold_peak:.0f} MB (bluekit and its rendering processes together; each process at "
+          f"its own peak: {', '.join(map(str, cold_each))} MB)")
     print(f"rebuild, nothing changed: {noop:.2f} s ({len(again['rendered'])} made, "
           f"{len(again['unchanged'])} up to date; start-up of the command alone {startup:.2f} s)")
     kinds = sorted({Path(p).suffix for p in remade})

@@ -1,5 +1,6 @@
 """`python -m bluekit` runs the command-line interface."""
 
-from .cli import main
+if __name__ == "__main__":
+    from bluekit.cli import main
 
-main()
+    main()

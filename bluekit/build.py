@@ -12,7 +12,6 @@ from .campaign import Campaign, load_campaign
 from .gallery import plan_gallery
 from .invitations import contacts_path, load_invitees, plan_invitations
 from .kits import plan_kits
-from .links import require_live_qr_targets
 from .order_form import plan_order_form
 from .outputs import BuildReport, PlannedOutput, ProgressCallback, write_outputs
 from .posters import PosterOptions, plan_posters
@@ -55,6 +54,8 @@ def build(
     works without internet."""
     campaign = load_campaign(campaign_path)
     if check_links:
+        from .links import require_live_qr_targets  # requests is loaded only to go online
+
         require_live_qr_targets(campaign, campaign_path)
     out = out_dir or default_out_dir(campaign)
     planned = plan_build(campaign, campaign_path, contacts)

@@ -1,26 +1,30 @@
 """`dist/<year>/index.html`: every file of the build on one page, pictures as thumbnails, so staff
 review the whole kit in a browser before anything is printed or sent.
 
-Thumbnails are rendered by Typst from the same template and data as the picture itself, at a
-sixth of its resolution (an A3 poster at 150 dpi gives a 290-pixel-wide thumbnail), in the same
-process pool as everything else; the page is a planned file like any other.
+Thumbnails are made from a picture's JPEG where there is one (the posters), else rendered by
+Typst from the same template and data at a sixth of the resolution; the page is a planned file
+like any other.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Sequence
+from functools import partial
+from importlib.resources import files
 from pathlib import PurePosixPath
 from typing import Any
 
 from . import brand
 from .campaign import Campaign
 from .jinja_templates import render_html
-from .outputs import PlannedOutput, StaticJob
-from .render import Job
+from .outputs import LazyJob, PlannedOutput
+from .render import Job, JpegFromPngJob, ThumbnailJob
 
 THUMBNAILS = "thumbnails"
 THUMBNAIL_SCALE = 6  # a sixth of the picture's resolution
+THUMBNAIL_WIDTH = 300  # pixels, for thumbnails made from a JPEG
 PAGE = "index.html"
 
 
@@ -29,22 +33,34 @@ def _thumbnail_path(path: str) -> str:
 
 
 def plan_thumbnails(planned: Sequence[PlannedOutput]) -> dict[str, PlannedOutput]:
-    """Picture path -> its thumbnail, for every PNG or JPEG rendered by Typst. A poster's PNG
-    and JPEG share one thumbnail (same template and data)."""
+    """Picture path -> its thumbnail. A picture with a JPEG (the posters) gets one made from the
+    JPEG in a few milliseconds; another (the social images) is rendered by Typst at a sixth of
+    its resolution. The PNG and JPEG of a poster share one thumbnail."""
     by_stem: dict[str, PlannedOutput] = {}
+    for item in planned:  # JPEGs first: the cheaper source
+        job = item.job
+        is_jpeg = isinstance(job, JpegFromPngJob) or (isinstance(job, Job) and job.format == "jpg")
+        if is_jpeg:
+            by_stem[_stem(item.path)] = PlannedOutput(_thumbnail_path(item.path), ThumbnailJob(
+                item.path, job.fingerprint(), THUMBNAIL_WIDTH, label=f"thumbnail {job.label}"
+            ))
     result: dict[str, PlannedOutput] = {}
     for item in planned:
         job = item.job
-        if not (isinstance(job, Job) and job.format in ("png", "jpg") and job.ppi):
-            continue
-        stem = str(PurePosixPath(item.path).with_suffix(""))
-        if stem not in by_stem:
+        stem = _stem(item.path)
+        if isinstance(job, Job) and job.format == "png" and job.ppi and stem not in by_stem:
             small = dataclasses.replace(
-                job, format="png", ppi=job.ppi / THUMBNAIL_SCALE, label=f"thumbnail {job.label}"
+                job, ppi=job.ppi / THUMBNAIL_SCALE, label=f"thumbnail {job.label}"
             )
             by_stem[stem] = PlannedOutput(_thumbnail_path(item.path), small)
-        result[item.path] = by_stem[stem]
+        if stem in by_stem and (isinstance(job, JpegFromPngJob | ThumbnailJob)
+                                or (isinstance(job, Job) and job.format in ("png", "jpg"))):
+            result[item.path] = by_stem[stem]
     return result
+
+
+def _stem(path: str) -> str:
+    return str(PurePosixPath(path).with_suffix(""))
 
 
 def _link(path: str) -> dict[str, str]:
@@ -118,16 +134,31 @@ def gallery_sections(
     return [{"cards": [], "links": [], "rows": []} | s for s in sections]
 
 
-def plan_gallery(campaign: Campaign, planned: Sequence[PlannedOutput]) -> list[PlannedOutput]:
-    """The thumbnails and the page that shows every planned file."""
-    thumbnails = plan_thumbnails(planned)
-    page = render_html(
+def gallery_page(
+    campaign: Campaign, planned: Sequence[PlannedOutput], thumbnails: dict[str, PlannedOutput]
+) -> bytes:
+    """The HTML of `index.html`."""
+    return render_html(
         "gallery.html.j2",
         year=campaign.year,
         slogan=campaign.slogan[campaign.languages[0]],
         sections=gallery_sections(planned, thumbnails, campaign.languages),
         count=len(planned),
         colours={k: c.rgb for k, c in brand.PALETTE.items()},
-    )
+    ).encode("utf-8")
+
+
+def plan_gallery(campaign: Campaign, planned: Sequence[PlannedOutput]) -> list[PlannedOutput]:
+    """The thumbnails and the page that shows every planned file. The page is written only when
+    the list of files changed (it shows names and links, not contents)."""
+    thumbnails = plan_thumbnails(planned)
+    template = (files("bluekit") / "templates" / "gallery.html.j2").read_text("utf-8")
+    key = json.dumps([
+        "gallery-v1", campaign.year, campaign.slogan[campaign.languages[0]], campaign.languages,
+        [p.path for p in planned], {k: v.path for k, v in thumbnails.items()}, template,
+        {k: c.rgb for k, c in brand.PALETTE.items()},
+    ])
+    page = LazyJob(key=key, make=partial(gallery_page, campaign, planned, thumbnails),
+                   label="gallery")
     unique = {t.path: t for t in thumbnails.values()}
-    return [*unique.values(), PlannedOutput(PAGE, StaticJob(page.encode("utf-8"), label="gallery"))]
+    return [*unique.values(), PlannedOutput(PAGE, page)]

@@ -21,22 +21,22 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import icalendar
-import yaml
 from babel.dates import format_date
 
 from . import brand, registry
-from .campaign import Campaign
+from .campaign import Campaign, fill
 from .contacts import Contact, read_contacts
 from .errors import BluekitError
 from .filenames import slug
 from .jinja_templates import render_html, render_plain
-from .mail import EmailJob, message_id
-from .outputs import LazyJob, PlannedOutput, StaticJob
-from .placeholders import LOCALES, render_text
+from .mail import EmailJob, LazyEmailJob, message_id
+from .outputs import LazyJob, PlannedOutput
+from .placeholders import LOCALES
+from .placeholders import values as placeholder_values
 from .qr import tracked_url
 from .registry import Municipality
 from .render import Job
+from .yaml_source import load_plain
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "de": "Deutsch", "en": "English"}
 
@@ -49,15 +49,20 @@ class InvitationError(BluekitError):
 def mail_strings() -> dict[str, dict[str, str]]:
     """Words of the e-mails and calendar files per language (templates/mail_strings.yaml)."""
     text = (files("bluekit") / "templates" / "mail_strings.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return load_plain(text)
 
 
 def place_and_date(campaign: Campaign, lang: str) -> str:
     """'Brussel, 14 juni 2024', 'Bruxelles, le 14 juin 2024', 'Brüssel, 14. Juni 2024'."""
-    address = campaign.invitation.sender.address[lang]
+    return _place_and_date(campaign.invitation.sender.address[lang],
+                           campaign.invitation.date_on_letters, lang)
+
+
+@cache
+def _place_and_date(address: str, date: dt.date, lang: str) -> str:
     match = re.search(r"\b\d{4}\s+(.+)$", address)
     place = match.group(1).strip() if match else address.split(",")[-1].strip()
-    day = format_date(campaign.invitation.date_on_letters, "long", locale=LOCALES[lang])
+    day = format_date(date, "long", locale=LOCALES[lang])
     return f"{place}, le {day}" if lang == "fr" else f"{place}, {day}"
 
 
@@ -122,10 +127,11 @@ def _texts(
     else:
         parts = urlsplit(address)
         url = parts.netloc + parts.path.rstrip("/")
-    values = {"municipality": invitee.municipality, "url": url}
+    # the placeholder values once for all the texts of this letter
+    filled = placeholder_values(campaign, lang, municipality=invitee.municipality, url=url)
 
     def t(text: dict[str, str]) -> str:
-        return render_text(text[lang], campaign, lang, **values)
+        return fill(text[lang], **filled)
 
     return {
         "subject": t(inv.subject),
@@ -225,6 +231,8 @@ def calendar_file(campaign: Campaign, invitee: Invitee) -> bytes:
     """30 July as an all-day event, with a display alarm at 09:00 the day before."""
     lang = invitee.languages[0]
     strings = mail_strings()[lang]
+    import icalendar  # here: only a build that writes calendar files needs it
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//FOD Justitie//bluekit//EN")
     calendar.add("version", "2.0")
@@ -348,8 +356,87 @@ def email_job(
     )
 
 
-def overview_csv(campaign: Campaign, rows: Sequence[dict[str, str]]) -> bytes:
+@cache
+def _mail_template_sources() -> str:
+    folder = files("bluekit") / "templates"
+    return "".join(
+        (folder / name).read_text("utf-8")
+        for name in ("invitation_email.txt.j2", "invitation_email.html.j2")
+    )
+
+
+def _in_languages(value: Any, languages: Sequence[str]) -> Any:
+    """`value` with every text kept only in `languages` (a mapping keyed by language codes)."""
+    if isinstance(value, dict):
+        if value and set(value) <= set(LOCALES):
+            return {k: v for k, v in value.items() if k in languages}
+        return {k: _in_languages(v, languages) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_in_languages(v, languages) for v in value]
+    return value
+
+
+def mail_inputs(campaign: Campaign, languages: Sequence[str]) -> str:
+    """Everything of the campaign an invitation e-mail in `languages` is made from (its texts
+    in those languages, dates, addresses, the mail templates and words), for the e-mails'
+    fingerprint: a change elsewhere (a poster text, the German letter for a Dutch e-mail)
+    leaves them alone."""
+    return json.dumps(
+        [
+            "invitation-email-v1",
+            campaign.year,
+            _in_languages(campaign.invitation.model_dump(mode="json"), languages),
+            campaign.invitation.date_on_letters.isoformat(),
+            campaign.dates.model_dump(mode="json"),
+            _in_languages(campaign.reporting_point.model_dump(mode="json"), languages),
+            campaign.hashtags,
+            campaign.social.base_url,
+            {lang: mail_strings()[lang] for lang in languages},
+            _mail_template_sources(),
+            {k: c.rgb for k, c in brand.PALETTE.items()},
+        ],
+        sort_keys=True,
+        default=str,
+    )
+
+
+def _invitee_key(invitee: Invitee) -> list[Any]:
+    c = invitee.contact
+    return [invitee.municipality.as_dict(), c.code, c.email, c.addressee, c.street, c.postcode,
+            c.city, c.languages, invitee.languages]
+
+
+def lazy_email_job(
+    campaign: Campaign,
+    invitee: Invitee,
+    letters: Sequence[PlannedOutput],
+    ics: PlannedOutput,
+    inputs: str,
+    invitee_key: list[Any],
+) -> LazyEmailJob:
+    """The invitation e-mail, written only when it must be made (see `mail.LazyEmailJob`)."""
+    attached = [(item.path, item.job.fingerprint()) for item in [*letters, ics]]
+    return LazyEmailJob(
+        key=json.dumps([inputs, invitee_key, attached]),
+        make=partial(email_job, campaign, invitee, letters, ics),
+        needs=tuple(path for path, _ in attached),
+        label=f"e-mail {invitee.municipality.code}",
+    )
+
+
+def overview_csv(campaign: Campaign, invitees: Sequence[Invitee]) -> bytes:
     """The list of invitations, for Excel in Belgium (UTF-8 with BOM, `;`)."""
+    rows = [
+        {
+            "refnis": invitee.municipality.code,
+            "municipality": invitee.municipality.local_name,
+            "languages": "+".join(invitee.languages),
+            "email": invitee.contact.email,
+            "subject": subject(campaign, invitee),
+            "folder": invitee.folder,
+        }
+        for invitee in invitees
+    ]
     columns = ["refnis", "municipality", "languages", "email", "subject", "folder"]
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, columns, delimiter=";", lineterminator="\r\n")
@@ -361,8 +448,13 @@ def overview_csv(campaign: Campaign, rows: Sequence[dict[str, str]]) -> bytes:
 def plan_invitations(campaign: Campaign, invitees: Sequence[Invitee]) -> list[PlannedOutput]:
     """Letters, calendar file and e-mail per municipality, and the overview CSV."""
     planned: list[PlannedOutput] = []
-    rows = []
+    inputs: dict[tuple[str, ...], str] = {}
+    keys: list[list[Any]] = []
     for invitee in invitees:
+        key = _invitee_key(invitee)
+        keys.append(key)
+        if invitee.languages not in inputs:
+            inputs[invitee.languages] = mail_inputs(campaign, invitee.languages)
         letters = [
             PlannedOutput(
                 f"{invitee.folder}/{letter_name(campaign, invitee, lang)}",
@@ -379,24 +471,17 @@ def plan_invitations(campaign: Campaign, invitees: Sequence[Invitee]) -> list[Pl
             ),
         )
         mail = PlannedOutput(
-            f"{invitee.folder}/message.eml", email_job(campaign, invitee, letters, ics)
+            f"{invitee.folder}/message.eml",
+            lazy_email_job(campaign, invitee, letters, ics, inputs[invitee.languages], key),
         )
         planned += [*letters, ics, mail]
-        rows.append(
-            {
-                "refnis": invitee.municipality.code,
-                "municipality": invitee.municipality.local_name,
-                "languages": "+".join(invitee.languages),
-                "email": invitee.contact.email,
-                "subject": subject(campaign, invitee),
-                "folder": invitee.folder,
-            }
-        )
-    planned.append(
-        PlannedOutput(
-            "invitations/overview.csv", StaticJob(overview_csv(campaign, rows), label="overview")
-        )
+    overview = LazyJob(
+        key=json.dumps(["overview-v1", mail_inputs(campaign, campaign.languages),
+                        keys]),
+        make=partial(overview_csv, campaign, invitees),
+        label="overview",
     )
+    planned.append(PlannedOutput("invitations/overview.csv", overview))
     return planned
 
 

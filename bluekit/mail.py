@@ -32,13 +32,13 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
-from typing import Any, Literal
-
-import sqlalchemy as sa
+from typing import TYPE_CHECKING, Any, Literal
 
 from .atomic import write_atomic
 from .errors import BluekitError, InputFileError, OutputError
-from .store import Store, now, sends
+
+if TYPE_CHECKING:
+    from .store import Store
 
 POLICY = email.policy.SMTP.clone(max_line_length=78)
 
@@ -124,6 +124,25 @@ def _encoded_header(name: str, value: str) -> str | Header:
     if value.isascii():
         return value
     return Header(value, "utf-8", header_name=name)
+
+
+@dataclass(frozen=True)
+class LazyEmailJob:
+    """An e-mail whose texts are written only when it must be made: its fingerprint comes from
+    `key`, everything the message is made from, so a rebuild with nothing changed does not
+    write 565 invitations just to find them unchanged."""
+
+    key: str
+    make: Callable[[], EmailJob]
+    needs: tuple[str, ...]  # the planned files it attaches
+    label: str = ""
+    template: str = "email"
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.key.encode()).hexdigest()
+
+    def build(self, out_dir: Path) -> bytes:
+        return self.make().build(out_dir)
 
 
 # --- sending ----------------------------------------------------------------------------------
@@ -245,7 +264,15 @@ def _stop_on_ctrl_c() -> Iterator[Callable[[], bool]]:
         signal.signal(signal.SIGINT, previous)
 
 
+# The journal's database and SQLAlchemy are imported where they are used: building messages (as
+# `bluekit build` does) needs neither, and every command starts faster without them.
+
+
 def _journal_state(store: Store, year: int, kind: str, code: str) -> str | None:
+    import sqlalchemy as sa
+
+    from .store import sends
+
     with store.transaction() as db:
         row = db.execute(
             sa.select(sends.c.status).where(
@@ -264,6 +291,10 @@ def _journal_write(
     message_id: str,
     error: str | None = None,
 ) -> None:
+    import sqlalchemy as sa
+
+    from .store import now, sends
+
     with store.transaction() as db:
         where = (sends.c.year == year, sends.c.kind == kind, sends.c.code == item.code)
         found = db.execute(sa.select(sends.c.attempts).where(*where)).first()

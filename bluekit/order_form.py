@@ -12,16 +12,18 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-import yaml
 
 from . import brand
 from .campaign import Campaign
 from .jinja_templates import render_html
-from .orders import LANGUAGES, NewOrder, Partner
 from .outputs import PlannedOutput, StaticJob
+
+if TYPE_CHECKING:
+    from .orders import NewOrder
 from .registry import fold
+from .yaml_source import load_plain
 
 FIELDS = (
     "organisation", "contact", "email", "telephone", "street", "postcode", "city", "language",
@@ -33,7 +35,7 @@ REQUIRED = ("organisation", "contact", "street", "postcode", "city")
 def order_strings() -> dict[str, dict[str, str]]:
     """The words of the form, the packing slip and the order e-mails, per language."""
     text = (files("bluekit") / "templates" / "order_strings.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return load_plain(text)
 
 
 def start_marker(campaign: Campaign, lang: str) -> str:
@@ -155,6 +157,8 @@ def parse_form(campaign: Campaign, text: str, *, sender: str | None = None) -> P
     """Read an order out of a text holding a filled-in form (in any of the four languages).
 
     `sender` (the e-mail's From address) fills in an e-mail left empty on the form."""
+    from .orders import LANGUAGES, NewOrder, Partner  # the ledger (and its database) only here
+
     found = find_form(text)
     if found is None:
         return ParsedForm(problems=["no order form found (the line '=== Blue Heart … ===')"])

@@ -205,6 +205,203 @@ def _render_one(job: Job) -> bytes:
 ProgressCallback = Callable[[str, str], None]  # (path, "rendered" | "unchanged" | "failed")
 
 
+def _build_in_worker(job: Any, out_dir: Path) -> bytes:
+    """Run in a worker process: a derived job heavy enough to be worth a core (a JPEG)."""
+    return job.build(out_dir)
+
+
+class _Run:
+    """One run of the pipeline: renders in a process pool, writes on threads, derived files as
+    soon as what they read is on disk, and the manifest kept up to date.
+
+    Writing happens on a few threads: most of a write is waiting for the disk (the fsync that
+    makes it durable), and files written side by side share that wait. A file counts as made,
+    and goes into the manifest, only once it is on disk.
+    """
+
+    SAVE_EVERY = 2.0  # seconds between manifest saves (and one at the end)
+
+    def __init__(
+        self,
+        out_dir: Path,
+        manifest: dict[str, Any],
+        report: BuildReport,
+        progress: ProgressCallback | None,
+    ):
+        self.out_dir = out_dir
+        self.manifest = manifest
+        self.report = report
+        self.progress = progress
+        self.pending: set[str] = set()  # planned here and not on disk yet
+        self.writes: dict[cf.Future[int], tuple[PlannedOutput, str, int, str]] = {}
+        self.io = cf.ThreadPoolExecutor(max_workers=4, thread_name_prefix="bluekit-write")
+        self.saved_at = time.monotonic()
+        self.derived: list[tuple[PlannedOutput, str]] = []
+
+    # -- writing --------------------------------------------------------------------------
+
+    def _write(self, path: Path, content: bytes) -> int:
+        write_atomic(path, content)
+        return path.stat().st_mtime_ns
+
+    def finish(self, item: PlannedOutput, fingerprint: str, content: bytes) -> None:
+        future = self.io.submit(self._write, self.out_dir / item.path, content)
+        self.writes[future] = (item, fingerprint, len(content), hashlib.sha256(content).hexdigest())
+
+    def collect(self, wait: bool = False) -> None:
+        """Record the writes that are done (all of them with `wait`)."""
+        if wait:
+            cf.wait(self.writes)
+        for future in [f for f in self.writes if f.done()]:
+            item, fingerprint, size, digest = self.writes.pop(future)
+            mtime_ns = future.result()  # a failed write (disk full) stops the run here
+            self.manifest["files"][item.path] = {
+                "bytes": size,
+                "mtime_ns": mtime_ns,
+                "sha256": digest,
+                "fingerprint": fingerprint,
+                "template": item.job.template,
+                "made": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+            }
+            self.pending.discard(item.path)
+            self.report.rendered.append(item.path)
+            if self.progress:
+                self.progress(item.path, "rendered")
+        if time.monotonic() - self.saved_at > self.SAVE_EVERY:
+            self.save_manifest()
+
+    def save_manifest(self) -> None:
+        # saved every few seconds, not after each of 1,900 files: a file written but not yet
+        # in the manifest is simply made again by the next run, so an interruption loses nothing
+        _write_manifest(self.out_dir, self.manifest)
+        self.saved_at = time.monotonic()
+
+    def failed(self, item: PlannedOutput, error: BluekitError) -> None:
+        self.pending.discard(item.path)
+        self.report.failed.append((item.path, error))
+        if self.progress:
+            self.progress(item.path, "failed")
+
+    def outcome(self, item: PlannedOutput, fingerprint: str, result: Callable[[], bytes]) -> None:
+        try:
+            content = result()
+        except BluekitError as error:
+            self.failed(item, error)
+        else:
+            self.finish(item, fingerprint, content)
+
+    # -- derived files ----------------------------------------------------------------------
+
+    def ready(self, final: bool = False) -> list[tuple[PlannedOutput, str]]:
+        """Take the derived files whose inputs are all on disk (all of them when `final`)."""
+        chosen = [
+            pair for pair in self.derived
+            if final or not any(need in self.pending for need in _needs(pair[0].job))
+        ]
+        for pair in chosen:
+            self.derived.remove(pair)
+        return chosen
+
+    # -- the run ----------------------------------------------------------------------------
+
+    def execute(self, todo: list[tuple[PlannedOutput, str]], jobs: int | None) -> None:
+        static = [(i, f) for i, f in todo if isinstance(i.job, StaticJob)]
+        rendered = [(i, f) for i, f in todo if isinstance(i.job, Job)]
+        self.derived = [(i, f) for i, f in todo if hasattr(i.job, "build")]
+        self.pending = {i.path for i, _ in rendered} | {i.path for i, _ in self.derived}
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(rendered)))
+        if workers == 1 or len(rendered) < 3:
+            self._in_this_process(static, rendered)
+        else:
+            self._with_pool(static, rendered, workers)
+        self.collect(wait=True)
+        for item, fingerprint in self.ready(final=True):  # inputs that failed: their errors
+            self.outcome(item, fingerprint, partial(item.job.build, self.out_dir))  # type: ignore[union-attr]
+        self.collect(wait=True)
+
+    def _in_this_process(self, static: list[Any], rendered: list[Any]) -> None:
+        for item, fingerprint in static:
+            self.finish(item, fingerprint, item.job.content)
+        for item, fingerprint in rendered:
+            self.outcome(item, fingerprint, partial(_render_one, item.job))
+        while self.derived:
+            self.collect(wait=True)
+            chosen = self.ready() or self.ready(final=True)
+            for item, fingerprint in chosen:
+                self.outcome(item, fingerprint, partial(item.job.build, self.out_dir))
+
+    def _with_pool(self, static: list[Any], rendered: list[Any], workers: int) -> None:
+        # "spawn", not "fork": a forked child would inherit the parent's Typst compiler with
+        # its Rust threads and locks in an undefined state, and hang. Spawn is also what
+        # Windows does, so every platform behaves the same.
+        context = multiprocessing.get_context("spawn")
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures: dict[cf.Future[bytes], tuple[PlannedOutput, str]] = {}
+            waiting: set[cf.Future[bytes]] = set()
+            queue = iter(rendered)
+
+            def top_up() -> None:
+                # A few renders per worker in flight, not all 1,900 at once: a derived job that
+                # becomes ready (a JPEG from its PNG) then runs next, not after every letter.
+                while sum(not f.done() for f in waiting) < 4 * workers:
+                    pair = next(queue, None)
+                    if pair is None:
+                        return
+                    future = pool.submit(_render_one, pair[0].job)
+                    futures[future] = pair
+                    waiting.add(future)
+
+            try:
+                top_up()
+                for item, fingerprint in static:
+                    self.finish(item, fingerprint, item.job.content)
+                while waiting or self.derived:
+                    self.collect(wait=not waiting)
+                    for item, fingerprint in self.ready():
+                        if getattr(item.job, "in_pool", False):
+                            future = pool.submit(_build_in_worker, item.job, self.out_dir)
+                            futures[future] = (item, fingerprint)
+                            waiting.add(future)
+                        else:
+                            self.outcome(item, fingerprint,
+                                         partial(item.job.build, self.out_dir))  # type: ignore[union-attr]
+                            top_up()  # keep the workers busy while this process works too
+                    if not waiting:
+                        if self.derived and not self.writes:
+                            break  # what is left waits on files that failed: made at the end
+                        continue
+                    done, _ = cf.wait(waiting, timeout=0.05, return_when=cf.FIRST_COMPLETED)
+                    for future in done:
+                        waiting.discard(future)
+                        item, fingerprint = futures.pop(future)
+                        self.outcome(item, fingerprint, future.result)
+                    top_up()
+            except cf.process.BrokenProcessPool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise OutputError(
+                    "a rendering process stopped unexpectedly (out of memory?)",
+                    hint="run again with --jobs 1; the files finished so far are kept",
+                ) from None
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+
+    def close(self) -> None:
+        """Wait for the writes under way, record them, and save the manifest."""
+        try:
+            cf.wait(self.writes)
+            for future in list(self.writes):
+                if future.exception() is None:
+                    continue
+                del self.writes[future]
+            self.collect()
+        finally:
+            self.io.shutdown(wait=True)
+            if self.report.rendered:
+                self.save_manifest()
+
+
+
 def write_outputs(
     planned: Sequence[PlannedOutput],
     out_dir: Path,
@@ -215,7 +412,7 @@ def write_outputs(
 ) -> BuildReport:
     """Render every planned file that is missing or out of date into `out_dir`.
 
-    Files are written atomically and the manifest is updated after each one, so an interrupted
+    Files are written atomically and recorded in the manifest once on disk, so an interrupted
     run keeps everything finished so far and the next run picks up the rest. Raises BuildFailed
     after writing all the others if any file could not be made.
     """
@@ -247,111 +444,11 @@ def write_outputs(
         else:
             todo.append((item, fingerprint))
 
-    # The manifest is saved at most every two seconds and at the end: saving it after each of
-    # 1,900 files would cost more than making them. A file written but not yet in the manifest
-    # is simply made again by the next run, so an interruption loses nothing.
-    saved = {"at": time.monotonic()}
-
-    def save_manifest(force_now: bool = False) -> None:
-        if force_now or time.monotonic() - saved["at"] > 2.0:
-            _write_manifest(out_dir, manifest)
-            saved["at"] = time.monotonic()
-
-    def finish(item: PlannedOutput, fingerprint: str, content: bytes) -> None:
-        target = out_dir / item.path
-        write_atomic(target, content)
-        files[item.path] = {
-            "bytes": len(content),
-            "mtime_ns": target.stat().st_mtime_ns,
-            "sha256": hashlib.sha256(content).hexdigest(),
-            "fingerprint": fingerprint,
-            "template": item.job.template,
-            "made": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-        }
-        save_manifest()
-        report.rendered.append(item.path)
-        if progress:
-            progress(item.path, "rendered")
-
-    def failed(item: PlannedOutput, error: BluekitError) -> None:
-        report.failed.append((item.path, error))
-        if progress:
-            progress(item.path, "failed")
-
-    # Typst renders go to the process pool. Meanwhile this process writes the planned texts,
-    # makes the files that need nothing else (calendar files), and makes each derived file (a
-    # ZIP, an e-mail with its letters attached) as soon as the files it reads are written.
-    static = [(i, f) for i, f in todo if isinstance(i.job, StaticJob)]
-    derived = [(i, f) for i, f in todo if hasattr(i.job, "build")]
-    rendered = [(i, f) for i, f in todo if isinstance(i.job, Job)]
-    pending = {i.path for i, _ in rendered} | {i.path for i, _ in derived}
-
-    def build_ready(final: bool = False) -> None:
-        """Make the derived files whose inputs are all written (all of them at the end)."""
-        for pair in list(derived):
-            item, fingerprint = pair
-            if not final and any(need in pending for need in _needs(item.job)):
-                continue
-            derived.remove(pair)
-            try:
-                content = item.job.build(out_dir)  # type: ignore[union-attr]
-            except BluekitError as error:
-                failed(item, error)
-            else:
-                finish(item, fingerprint, content)
-            pending.discard(item.path)
-
-    def rendered_one(item: PlannedOutput, fingerprint: str, result: Callable[[], bytes]) -> None:
-        try:
-            content = result()
-        except BluekitError as error:
-            failed(item, error)
-        else:
-            finish(item, fingerprint, content)
-        pending.discard(item.path)
-
+    run = _Run(out_dir, manifest, report, progress)
     try:
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(rendered)))
-        if workers == 1 or len(rendered) < 3:
-            for item, fingerprint in static:
-                finish(item, fingerprint, item.job.content)  # type: ignore[union-attr]
-            for item, fingerprint in rendered:
-                rendered_one(item, fingerprint, partial(_render_one, item.job))  # type: ignore[arg-type]
-                build_ready()
-        else:
-            # "spawn", not "fork": a forked child would inherit the parent's Typst compiler with
-            # its Rust threads and locks in an undefined state, and hang. Spawn is also what
-            # Windows does, so every platform behaves the same.
-            context = multiprocessing.get_context("spawn")
-            with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                futures = {
-                    pool.submit(_render_one, item.job): (item, fp)  # type: ignore[arg-type]
-                    for item, fp in rendered
-                }
-                try:
-                    for item, fingerprint in static:
-                        finish(item, fingerprint, item.job.content)  # type: ignore[union-attr]
-                    build_ready()
-                    waiting = set(futures)
-                    while waiting:
-                        done, waiting = cf.wait(waiting, return_when=cf.FIRST_COMPLETED)
-                        for future in done:
-                            item, fingerprint = futures[future]
-                            rendered_one(item, fingerprint, future.result)
-                        build_ready()
-                except cf.process.BrokenProcessPool:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise OutputError(
-                        "a rendering process stopped unexpectedly (out of memory?)",
-                        hint="run again with --jobs 1; the files finished so far are kept",
-                    ) from None
-                except BaseException:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise
-        build_ready(final=True)
+        run.execute(todo, jobs)
     finally:
-        if report.rendered:
-            save_manifest(force_now=True)
+        run.close()
     if not (out_dir / MANIFEST).exists():
         out_dir.mkdir(parents=True, exist_ok=True)
         _write_manifest(out_dir, manifest)

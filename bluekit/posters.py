@@ -21,7 +21,7 @@ from .outputs import PlannedOutput
 from .placeholders import render_text
 from .qr import tracked_url
 from .registry import Municipality
-from .render import Job, PrintBoxes
+from .render import Job, JpegFromPngJob, PrintBoxes
 
 SIZES: dict[str, tuple[float, float]] = {"A4": (210, 297), "A3": (297, 420), "A2": (420, 594)}
 FORMATS = ("pdf", "png", "jpg")
@@ -186,7 +186,15 @@ def plan_posters(campaign: Campaign, options: PosterOptions | None = None) -> li
                     label=label,
                     check_glyphs=GLYPH_CHECKED,
                 )
-                planned.append(PlannedOutput(f"{folder}/poster-{size}-{name}.{fmt}", job))
+                path = f"{folder}/poster-{size}-{name}.{fmt}"
+                png = planned[-1] if planned and planned[-1].path.endswith(".png") else None
+                if fmt == "jpg" and png is not None and png.path[:-4] == path[:-4]:
+                    # the same picture as the PNG just planned: converted, not rendered again
+                    planned.append(PlannedOutput(path, JpegFromPngJob(
+                        png.path, png.job.fingerprint(), options.dpi, label=label
+                    )))
+                    continue
+                planned.append(PlannedOutput(path, job))
         if options.screen:
             data = poster_data(campaign, langs, None, options) | {"print": False, "cmyk": False}
             job = Job(

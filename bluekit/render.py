@@ -21,13 +21,11 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import typst
 from fontTools.ttLib import TTFont
 from PIL import Image
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import RectangleObject
 
 from . import brand
 from .errors import OutputError
@@ -231,6 +229,10 @@ def compile_typst(job: Job) -> bytes:
 
 def set_print_boxes(pdf: bytes, boxes: PrintBoxes) -> bytes:
     """Set TrimBox and BleedBox on every page, as print shops' preflight expects."""
+    # pypdf is imported here: only print PDFs need it, and it is slow to load
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import RectangleObject
+
     reader = PdfReader(io.BytesIO(pdf))
     writer = PdfWriter(clone_from=reader)
     slug, bleed = boxes.slug * MM, boxes.bleed * MM
@@ -252,6 +254,66 @@ def png_to_jpeg(png: bytes, ppi: float | None, quality: int = 92) -> bytes:
     dpi = (round(ppi), round(ppi)) if ppi else (72, 72)
     image.save(out, format="JPEG", quality=quality, dpi=dpi)
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class JpegFromPngJob:
+    """The JPEG of a picture whose PNG is also planned: made from the written PNG, so the
+    picture is rendered once for both formats (a derived job, see outputs.py)."""
+
+    source: str  # the planned PNG
+    source_fingerprint: str
+    ppi: float | None
+    label: str = ""
+    template: str = "jpeg"
+    in_pool: ClassVar[bool] = True  # decoding a large PNG is worth a core of its own
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return (self.source,)
+
+    def fingerprint(self) -> str:
+        key = ["jpeg-v1", self.source, self.source_fingerprint, self.ppi]
+        return hashlib.sha256(json.dumps(key).encode()).hexdigest()
+
+    def build(self, out_dir: Path) -> bytes:
+        try:
+            png = (out_dir / self.source).read_bytes()
+        except FileNotFoundError:
+            raise OutputError(f"{self.label}: {self.source} is missing") from None
+        return png_to_jpeg(png, self.ppi)
+
+
+@dataclass(frozen=True)
+class ThumbnailJob:
+    """A small PNG of a written JPEG, `width` pixels wide: JPEG decoding at a fraction of the
+    size (Pillow's draft mode) makes this a few milliseconds."""
+
+    source: str
+    source_fingerprint: str
+    width: int
+    label: str = ""
+    template: str = "thumbnail"
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return (self.source,)
+
+    def fingerprint(self) -> str:
+        key = ["thumbnail-v1", self.source, self.source_fingerprint, self.width]
+        return hashlib.sha256(json.dumps(key).encode()).hexdigest()
+
+    def build(self, out_dir: Path) -> bytes:
+        try:
+            image = Image.open(out_dir / self.source)
+        except FileNotFoundError:
+            raise OutputError(f"{self.label}: {self.source} is missing") from None
+        with image:
+            image.draft("RGB", (self.width, self.width * 4))
+            image.thumbnail((self.width, self.width * 4))
+            out = io.BytesIO()
+            image.convert("RGB").save(out, format="PNG")
+        return out.getvalue()
 
 
 def png_with_dpi(png: bytes, ppi: float | None) -> bytes:

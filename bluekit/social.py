@@ -18,8 +18,6 @@ from importlib.resources import files
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from . import brand
 from .campaign import Campaign, SocialPost
 from .errors import BluekitError, OutputError
@@ -29,6 +27,7 @@ from .placeholders import long_date, render_text
 from .platforms import IMAGE_FORMATS, PLATFORMS, ImageFormat, Platform
 from .qr import tracked_url
 from .render import Job
+from .yaml_source import load_plain
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 IMAGE_PPI = 144  # images are laid out in points: pixels = points x 2
@@ -67,7 +66,7 @@ class Post:
 def kit_strings() -> dict[str, dict[str, str]]:
     """Labels of the kit's own pages per language (bluekit/templates/kit_strings.yaml)."""
     text = (files("bluekit") / "templates" / "kit_strings.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return load_plain(text)
 
 
 def posting_time(campaign: Campaign, post: SocialPost) -> dt.datetime:

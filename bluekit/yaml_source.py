@@ -57,17 +57,36 @@ def _syntax_error(path: Path, exc: yaml.YAMLError) -> InputFileError:
     return InputFileError(message, hint=hint, location=location)
 
 
+def load_plain(text: str) -> Any:
+    """Plain data from YAML text bluekit ships itself (its word lists): safe_load, with
+    libyaml when PyYAML has it."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def parse_yaml(text: str, path: Path) -> YamlSource:
-    """Parse YAML text into plain data (safe types only) with positions; raise on bad syntax."""
-    loader = yaml.SafeLoader(text)
+    """Parse YAML text into plain data (safe types only) with positions; raise on bad syntax.
+
+    libyaml's parser is used when PyYAML has it (several times faster); a file it refuses is
+    read again by the pure-Python parser, whose messages explain more (tabs, for one)."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return _parse(fast(text), text, path)
+        except yaml.YAMLError:
+            pass
+    try:
+        return _parse(yaml.SafeLoader(text), text, path)
+    except yaml.YAMLError as exc:
+        raise _syntax_error(path, exc) from None
+
+
+def _parse(loader: yaml.SafeLoader, text: str, path: Path) -> YamlSource:
     try:
         root = loader.get_single_node()
         source = YamlSource(path=path, data=None, text=text)
         if root is not None:
             _index(root, (), source, path)
             source.data = loader.construct_document(root)
-    except yaml.YAMLError as exc:
-        raise _syntax_error(path, exc) from None
     finally:
         loader.dispose()
     return source

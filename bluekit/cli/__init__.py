@@ -144,8 +144,22 @@ _ = (
 
 def main() -> None:
     """Entry point of the `bluekit` console script."""
+    _light_rendering_processes()
     try:
         app()
     except BluekitError as exc:  # raised outside a command, e.g. while parsing
         typer.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_BAD_INPUT)
+
+
+def _light_rendering_processes() -> None:
+    """Rendering processes are started with "spawn", which first imports the main module again:
+    for the `bluekit` console script that is this whole command line, half a second per process
+    for nothing. Naming `bluekit.__main__` as the main module's origin makes multiprocessing
+    skip that import (it never re-imports a `*.__main__` module); the renderers import what
+    they need themselves."""
+    main_module = sys.modules.get("__main__")
+    if main_module is not None and getattr(main_module, "__spec__", None) is None:
+        import importlib.util
+
+        main_module.__spec__ = importlib.util.find_spec("bluekit.__main__")

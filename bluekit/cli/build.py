@@ -10,7 +10,6 @@ import typer
 from ..build import default_out_dir, plan_build
 from ..campaign import load_campaign
 from ..errors import BluekitError
-from ..links import redirect_warnings, require_live_qr_targets
 from ..outputs import write_outputs
 from . import app, options, progress_bar, report_outputs, say
 
@@ -63,6 +62,8 @@ def build(
         )
     campaign = load_campaign(campaign_file)
     if check_links:
+        from ..links import redirect_warnings, require_live_qr_targets
+
         for warning in redirect_warnings(require_live_qr_targets(campaign, campaign_file)):
             note(ctx, f"warning: {warning}")
         note(ctx, "links: every QR code address works")

@@ -12,14 +12,6 @@ from ..campaign import load_campaign
 from ..errors import BluekitError
 from ..invitations import load_invitees, plan_invitations
 from ..outputs import write_outputs
-from ..sending import (
-    build_invitations,
-    invitation_messages,
-    reminder_messages,
-    reminders_due,
-    send,
-)
-from ..store import Store
 from . import app, options, progress_bar, report_outputs
 from .smtp_options import PASSWORD_ENV, print_send_report, send_limit, smtp_settings
 
@@ -114,6 +106,9 @@ def send_command(
 
     Example: bluekit invitations send campaigns/2024.yaml --host smtp.office365.com --user me@just.fgov.be --no-dry-run --no-limit
     """
+    from ..sending import build_invitations, invitation_messages, send
+    from ..store import Store
+
     campaign = load_campaign(campaign_file)
     invitees = load_invitees(
         campaign_file, campaign, contacts, region=region, province=province, codes=code or ()
@@ -170,6 +165,9 @@ def remind_command(
 
     Example: bluekit invitations remind campaigns/2024.yaml --host smtp.office365.com --user me@just.fgov.be --no-dry-run --no-limit
     """
+    from ..sending import build_invitations, reminder_messages, reminders_due, send
+    from ..store import Store
+
     campaign = load_campaign(campaign_file)
     if not early and not reminders_due(campaign):
         raise BluekitError(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,10 +11,11 @@ from .. import registry
 from ..build import default_out_dir
 from ..campaign import load_campaign
 from ..errors import BluekitError
-from ..lighting import Reply, import_replies, parse_time, plan_report, record, status
 from ..outputs import write_outputs
-from ..store import Store
 from . import app, print_json, report_outputs, say
+
+if TYPE_CHECKING:  # imported inside the commands: bluekit starts faster
+    from ..store import Store
 
 lighting_app = typer.Typer(
     help="Replies to the invitations, and the list of blue buildings for the press.\n\n"
@@ -30,6 +31,8 @@ Db = Annotated[
 
 
 def _store(db: Path | None) -> Store:
+    from ..store import Store
+
     return Store(f"sqlite:///{db}" if db else None)
 
 
@@ -52,6 +55,8 @@ def record_command(
 
     Example: bluekit lighting record campaigns/2024.yaml Kortrijk --accepted --building "Stadhuis" --from 21:00 --until 01:00
     """
+    from ..lighting import Reply, parse_time, record
+
     if accepted == declined:
         raise BluekitError("say either --accepted or --declined")
     campaign = load_campaign(campaign_file)
@@ -83,6 +88,8 @@ def import_command(
 
     Example: bluekit lighting import campaigns/2024.yaml replies.csv
     """
+    from ..lighting import import_replies
+
     campaign = load_campaign(campaign_file)
     count = import_replies(_store(db), campaign.year, file)
     say(ctx, f"{file}: {count} repl{'y' if count == 1 else 'ies'} recorded")
@@ -98,6 +105,8 @@ def status_command(
 
     Example: bluekit lighting status campaigns/2024.yaml --json
     """
+    from ..lighting import status
+
     campaign = load_campaign(campaign_file)
     counts = status(_store(db), campaign.year)
     if as_json:
@@ -132,6 +141,8 @@ def report_command(
 
     Example: bluekit lighting report campaigns/2024.yaml
     """
+    from ..lighting import plan_report
+
     campaign = load_campaign(campaign_file)
     out_dir = out or default_out_dir(campaign)
     report = write_outputs(plan_report(campaign, _store(db)), out_dir)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..errors import EXIT_PROBLEMS
-from ..links import CheckSettings, LinkResult, Usage, check_links, load_links, summary
 from . import app, options, print_json, progress_bar
+
+if TYPE_CHECKING:  # imported inside the commands: bluekit starts faster
+    from ..links import LinkResult, Usage
 
 
 def _usage_line(usage: Usage) -> str:
@@ -71,6 +73,8 @@ def links(
 
     Example: bluekit links campaigns/2024.yaml
     """
+    from ..links import CheckSettings, check_links, load_links, summary
+
     found = load_links(campaign_file)
     settings = CheckSettings(timeout=timeout, retries=retries, backoff=backoff, workers=workers)
     with progress_bar(ctx, len(found), "checking links") as bar:

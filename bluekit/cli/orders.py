@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,24 +14,15 @@ from ..build import default_out_dir
 from ..campaign import Campaign, load_campaign
 from ..errors import BluekitError
 from ..mail import send_messages
-from ..order_documents import order_messages, write_order_documents
 from ..order_form import form_email_body, mailto_link
-from ..order_intake import import_orders, review_list, review_original
-from ..order_report import order_report, report_csv, report_dicts, report_xlsx
-from ..orders import (
-    LANGUAGES,
-    NewOrder,
-    Order,
-    OrderFilter,
-    Partner,
-    add_order,
-    change_status,
-    get_order,
-    list_orders,
-)
-from ..store import Store
 from . import app, options, print_json, progress_bar, report_outputs, say
 from .smtp_options import PASSWORD_ENV, print_send_report, send_limit, smtp_settings
+
+# The ledger's modules (and SQLAlchemy) are imported inside the commands that use them, so that
+# every bluekit command starts without loading them.
+if TYPE_CHECKING:
+    from ..orders import Order, OrderFilter
+    from ..store import Store
 
 orders_app = typer.Typer(
     help="Material orders: add, import from e-mail or CSV, confirm, pack, ship, report.\n\n"
@@ -51,6 +42,8 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def _store(db: Path | None) -> Store:
+    from ..store import Store
+
     return Store(f"sqlite:///{db}" if db else None)
 
 
@@ -111,6 +104,8 @@ def add_command(
 
     Example: bluekit orders add campaigns/2024.yaml --organisation "Stad Kortrijk" --contact "An Peeters" --email an.peeters@kortrijk.be --street "Grote Markt 54" --postcode 8500 --city Kortrijk --language nl --item POSTER-A3-NL=20 --item PIN-BLUEHEART=100
     """
+    from ..orders import LANGUAGES, NewOrder, Partner, add_order
+
     campaign = load_campaign(campaign_file)
     partner = Partner(
         organisation=_ask(organisation, "Organisation"),
@@ -153,6 +148,8 @@ def import_command(
 
     Example: bluekit orders import campaigns/2024.yaml ~/Mail/teh-orders.mbox
     """
+    from ..order_intake import import_orders
+
     campaign = load_campaign(campaign_file)
     report = import_orders(_store(db), campaign, file, by=by)
     if as_json:
@@ -169,6 +166,8 @@ def import_command(
 def _filter(campaign: Campaign, status: str | None, item: str | None, language: str | None,
             region: str | None, province: str | None, since: dt.datetime | None,
             until: dt.datetime | None) -> OrderFilter:
+    from ..orders import OrderFilter
+
     return OrderFilter(
         year=campaign.year, status=status, item=item.upper() if item else None,
         language=language, region=region, province=province,
@@ -206,6 +205,8 @@ def list_command(
 
     Example: bluekit orders list campaigns/2024.yaml --status received --province Luik
     """
+    from ..orders import list_orders
+
     campaign = load_campaign(campaign_file)
     found = list_orders(
         _store(db), _filter(campaign, status, item, language, region, province, since, until)
@@ -228,6 +229,8 @@ def show_command(campaign_file: CampaignFile, number: Number, db: Db = None,
 
     Example: bluekit orders show campaigns/2024.yaml 2024-0001
     """
+    from ..orders import get_order
+
     load_campaign(campaign_file)
     order = get_order(_store(db), number)
     if as_json:
@@ -238,6 +241,8 @@ def show_command(campaign_file: CampaignFile, number: Number, db: Db = None,
 
 def _step(ctx: typer.Context, campaign_file: Path, number: str, status: str, db: Path | None,
           **details: object) -> None:
+    from ..orders import change_status
+
     campaign = load_campaign(campaign_file)
     order = change_status(_store(db), campaign, number, status, **details)  # type: ignore[arg-type]
     say(ctx, f"{order.number}: {order.status}"
@@ -332,6 +337,9 @@ def documents_command(
 
     Example: bluekit orders documents campaigns/2024.yaml 2024-0001
     """
+    from ..order_documents import write_order_documents
+    from ..orders import OrderFilter, get_order, list_orders
+
     campaign = load_campaign(campaign_file)
     store = _store(db)
     chosen = ([get_order(store, n) for n in number] if number
@@ -370,6 +378,9 @@ def send_command(
 
     Example: bluekit orders send campaigns/2024.yaml --step shipped --host smtp.office365.com --user me@just.fgov.be --no-dry-run --no-limit
     """
+    from ..order_documents import order_messages
+    from ..orders import OrderFilter, get_order, list_orders
+
     if step not in ("confirmed", "shipped"):
         raise BluekitError(f"--step {step!r}: use confirmed or shipped")
     campaign = load_campaign(campaign_file)
@@ -413,6 +424,8 @@ def report_command(
 
     Example: bluekit orders report campaigns/2024.yaml --out orders-2024.xlsx
     """
+    from ..order_report import order_report, report_csv, report_dicts, report_xlsx
+
     campaign = load_campaign(campaign_file)
     rows = order_report(
         _store(db), campaign,
@@ -451,6 +464,8 @@ def review_command(
 
     Example: bluekit orders review campaigns/2024.yaml --show 3
     """
+    from ..order_intake import review_list, review_original
+
     campaign = load_campaign(campaign_file)
     store = _store(db)
     if show is not None:

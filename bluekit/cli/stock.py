@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from ..campaign import load_campaign
 from ..errors import EXIT_PROBLEMS
-from ..orders import backorders, current_user
-from ..stock import StockLevel, levels, low_stock, receive
-from ..store import Store
 from . import app, print_json, say
+
+if TYPE_CHECKING:  # imported inside the commands: bluekit starts faster
+    from ..stock import StockLevel
+    from ..store import Store
 
 
 class DefaultShowGroup(TyperGroup):
@@ -40,6 +41,8 @@ Db = Annotated[
 
 
 def _store(db: Path | None) -> Store:
+    from ..store import Store
+
     return Store(f"sqlite:///{db}" if db else None)
 
 
@@ -61,6 +64,8 @@ def show_command(
 
     Example: bluekit stock campaigns/2024.yaml
     """
+    from ..stock import levels
+
     campaign = load_campaign(campaign_file)
     rows = levels(_store(db), campaign)
     if as_json:
@@ -79,6 +84,8 @@ def low_command(
 
     Example: bluekit stock low campaigns/2024.yaml
     """
+    from ..stock import low_stock
+
     campaign = load_campaign(campaign_file)
     rows = low_stock(_store(db), campaign)
     if as_json:
@@ -105,6 +112,9 @@ def receive_command(
 
     Example: bluekit stock receive campaigns/2024.yaml POSTER-A3-NL 1000 --note "reprint 2"
     """
+    from ..orders import backorders, current_user
+    from ..stock import receive
+
     campaign = load_campaign(campaign_file)
     store = _store(db)
     level = receive(store, campaign, item, quantity, by=by or current_user(), note=note)
