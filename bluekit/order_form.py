@@ -117,7 +117,15 @@ def _end_pattern() -> re.Pattern[str]:
 
 
 _QUOTE = re.compile(r"^(\s*>)+\s?")
-_QUANTITY = re.compile(r"^(\d{1,3}(?:[ .\u00a0\u202f]\d{3})+|\d+)\s*([^\d\s].*)?$")
+# A whole number, with thousands written 1.000 or 1 000, optionally followed by a unit word.
+# Anything else (1,000 - a decimal comma in Belgium -, 2 x 50, 10-20, 1.5) is not a quantity:
+# the message goes to review rather than a guess being ordered.
+_QUANTITY = re.compile(r"^(\d{1,3}(?:[.\u00a0\u202f ]\d{3})+|\d+)\s*(?P<unit>[^\d\s].*)?$")
+UNITS = frozenset({
+    "st", "st.", "stuk", "stuks", "ex", "ex.", "exemplaar", "exemplaren", "pièce", "pièces",
+    "pc", "pcs", "exemplaire", "exemplaires", "stück", "exemplar", "exemplare", "piece",
+    "pieces", "copy", "copies",
+})
 _EMAIL = re.compile(r"[^\s<>:;,]+@[^\s<>:;,]+\.[^\s<>:;,]+")
 _ITEM_LIKE = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)+\b")
 
@@ -143,12 +151,13 @@ def find_form(text: str) -> tuple[list[str], str | None, int | None] | None:
 
 
 def parse_quantity(value: str) -> int | None:
-    """'20', '1.000', '1 000', '20 stuks' -> the number; '' -> None; anything else raises."""
+    """'20', '1.000', '1 000', '20 stuks' -> the number; '' or 0 -> None; anything else (a
+    decimal, a range, '2 x 50', '1,000') raises ValueError."""
     value = value.strip()
     if not value or value in {"-", "–", "0"}:
         return None
     found = _QUANTITY.match(value)
-    if not found:
+    if not found or (found["unit"] and found["unit"].strip().casefold() not in UNITS):
         raise ValueError(value)
     return int(re.sub(r"\D", "", found.group(1))) or None
 

@@ -66,10 +66,10 @@ def _messages(path: Path) -> Iterator[tuple[str, bytes]]:
         return
     try:
         with path.open("rb") as handle:
-            head = handle.read(5)
+            head = handle.read(1024).lstrip()
     except FileNotFoundError:
         raise InputFileError(f"{path}: no such file") from None
-    if head == b"From ":
+    if head.startswith(b"From "):
         mbox = mailbox.mbox(path, create=False)
         try:
             for number, key in enumerate(mbox.keys(), start=1):
@@ -98,11 +98,19 @@ def message_text(message: EmailMessage) -> str:
             from bs4 import BeautifulSoup  # here, not at the top: only HTML mails need it
 
             soup = BeautifulSoup(content, "html.parser")
+            # Line breaks where the mail program shows them (Outlook puts a label and its value
+            # in separate <span>s of one line): after blocks and at <br>, nowhere else.
             for br in soup.find_all("br"):
                 br.replace_with("\n")
-            return soup.get_text("\n")
+            for block in soup.find_all(BLOCKS):
+                block.append("\n")
+            return soup.get_text("")
         return str(content)
     return ""
+
+
+BLOCKS = ["p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote",
+          "pre", "ul", "ol"]
 
 
 def _known(store: Store, ref: str) -> bool:

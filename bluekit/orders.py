@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -156,16 +157,40 @@ def current_user() -> str:
 # --- checking -----------------------------------------------------------------------------------
 
 
+SINGLE_LINE = ("organisation", "contact", "email", "telephone", "street", "postcode", "city",
+               "language")
+MAX_QUANTITY = 1_000_000
+
+
+def ascii_email(address: str) -> str:
+    """The address as every mail server takes it: an accented domain in its ASCII form
+    (liège.be -> xn--lige-6oa.be); accents before the @ are refused."""
+    return validate_email(
+        address.strip(), check_deliverability=False, allow_smtputf8=False
+    ).ascii_email or address.strip()
+
+
 def problems_of(campaign: Campaign, order: NewOrder) -> list[str]:
     """Everything wrong with an incoming order, in words a partner's mail can be answered with."""
+    from .render import unprintable
+
     problems: list[str] = []
     p = order.partner
     for name in ("organisation", "contact", "email", "street", "postcode", "city"):
         if not getattr(p, name).strip():
             problems.append(f"{name} is missing")
+    texts = {name: getattr(p, name) or "" for name in SINGLE_LINE}
+    for name, value in texts.items():
+        if any(unicodedata.category(c) == "Cc" for c in value):
+            problems.append(f"{name} holds a line break or a control character: {value!r}")
+    for name, value in [*texts.items(), ("remarks", order.remarks or "")]:
+        missing = unprintable(value)
+        if missing:
+            problems.append(f"{name} holds {', '.join(repr(c) for c in missing)}, which the "
+                            "packing slip cannot print")
     if p.email.strip():
         try:
-            validate_email(p.email, check_deliverability=False)
+            ascii_email(p.email)
         except EmailNotValidError as exc:
             problems.append(f"e-mail {p.email!r} is not valid ({exc})")
     if p.postcode.strip():
@@ -193,6 +218,8 @@ def problems_of(campaign: Campaign, order: NewOrder) -> list[str]:
         seen.add(item)
         if quantity <= 0:
             problems.append(f"{item}: the quantity must be at least 1 (got {quantity})")
+        elif quantity > MAX_QUANTITY:
+            problems.append(f"{item}: {quantity} is more than {MAX_QUANTITY:,} (a typing error?)")
     if not order.lines:
         problems.append("no item ordered")
     if order.source not in SOURCES:
@@ -247,7 +274,7 @@ def add_order(
                     status="received",
                     organisation=p.organisation.strip(),
                     contact=p.contact.strip(),
-                    email=p.email.strip(),
+                    email=ascii_email(p.email),
                     telephone=(p.telephone or "").strip() or None,
                     street=p.street.strip(),
                     postcode=p.postcode.strip(),
@@ -472,7 +499,18 @@ def change_status(
             stock.ship(db, campaign.year, order.lines, order.id, by)
         elif status == "cancelled" and order.status in ("confirmed", "packed"):
             stock.release(db, campaign.year, order.lines, order.id, by)
-        db.execute(orders.update().where(orders.c.id == order.id).values(status=status))
+        # Only if nobody moved it meanwhile: on PostgreSQL the read above takes no lock, and two
+        # people shipping the same order at once must not take its stock out twice.
+        moved = db.execute(
+            orders.update()
+            .where(orders.c.id == order.id, orders.c.status == order.status)
+            .values(status=status)
+        )
+        if moved.rowcount != 1:
+            raise OrderError(
+                f"order {order.number} was changed by someone else meanwhile",
+                hint="look at it again with `bluekit orders show` and repeat the step if needed",
+            )
         db.execute(
             order_events.insert().values(
                 order_id=order.id,

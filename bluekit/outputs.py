@@ -16,6 +16,7 @@ import io
 import json
 import multiprocessing
 import os
+import signal
 import time
 import zipfile
 from collections.abc import Callable, Sequence
@@ -205,6 +206,12 @@ def _render_one(job: Job) -> bytes:
 ProgressCallback = Callable[[str, str], None]  # (path, "rendered" | "unchanged" | "failed")
 
 
+def _worker_start() -> None:
+    """A rendering process leaves Ctrl-C to bluekit itself, which stops the run cleanly (and
+    the processes with it), instead of each printing its own traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _build_in_worker(job: Any, out_dir: Path) -> bytes:
     """Run in a worker process: a derived job heavy enough to be worth a core (a JPEG)."""
     return job.build(out_dir)
@@ -233,6 +240,7 @@ class _Run:
         self.report = report
         self.progress = progress
         self.pending: set[str] = set()  # planned here and not on disk yet
+        self.broken: set[str] = set()  # planned here and could not be made
         self.writes: dict[cf.Future[int], tuple[PlannedOutput, str, int, str]] = {}
         self.io = cf.ThreadPoolExecutor(max_workers=4, thread_name_prefix="bluekit-write")
         self.saved_at = time.monotonic()
@@ -278,6 +286,7 @@ class _Run:
 
     def failed(self, item: PlannedOutput, error: BluekitError) -> None:
         self.pending.discard(item.path)
+        self.broken.add(item.path)
         self.report.failed.append((item.path, error))
         if self.progress:
             self.progress(item.path, "failed")
@@ -287,20 +296,38 @@ class _Run:
             content = result()
         except BluekitError as error:
             self.failed(item, error)
+        except (cf.process.BrokenProcessPool, cf.CancelledError):
+            raise
+        except Exception as exc:  # one file's unexpected failure does not stop the others
+            self.failed(item, OutputError(
+                f"{item.job.label or item.path}: could not be made "
+                f"({exc.__class__.__name__}: {exc})",
+                hint="run again with --debug to see where; the other files were written",
+            ))
         else:
             self.finish(item, fingerprint, content)
 
     # -- derived files ----------------------------------------------------------------------
 
-    def ready(self, final: bool = False) -> list[tuple[PlannedOutput, str]]:
-        """Take the derived files whose inputs are all on disk (all of them when `final`)."""
-        chosen = [
-            pair for pair in self.derived
-            if final or not any(need in self.pending for need in _needs(pair[0].job))
-        ]
-        for pair in chosen:
-            self.derived.remove(pair)
+    def ready(self) -> list[tuple[PlannedOutput, str]]:
+        """Take the derived files whose inputs are all on disk. One whose input could not be
+        made fails with it: it is never made from an older file left from a previous run."""
+        chosen = []
+        for pair in list(self.derived):
+            needs = _needs(pair[0].job)
+            lost = [need for need in needs if need in self.broken]
+            if lost:
+                self.derived.remove(pair)
+                self._not_made(pair[0], lost)
+            elif not any(need in self.pending for need in needs):
+                self.derived.remove(pair)
+                chosen.append(pair)
         return chosen
+
+    def _not_made(self, item: PlannedOutput, missing: list[str]) -> None:
+        self.failed(item, OutputError(
+            f"{item.job.label or item.path}: not made, as {', '.join(missing)} could not be made"
+        ))
 
     # -- the run ----------------------------------------------------------------------------
 
@@ -308,16 +335,16 @@ class _Run:
         static = [(i, f) for i, f in todo if isinstance(i.job, StaticJob)]
         rendered = [(i, f) for i, f in todo if isinstance(i.job, Job)]
         self.derived = [(i, f) for i, f in todo if hasattr(i.job, "build")]
-        self.pending = {i.path for i, _ in rendered} | {i.path for i, _ in self.derived}
+        self.pending = {i.path for i, _ in todo}
         workers = max(1, min(jobs or os.cpu_count() or 1, len(rendered)))
         if workers == 1 or len(rendered) < 3:
             self._in_this_process(static, rendered)
         else:
             self._with_pool(static, rendered, workers)
         self.collect(wait=True)
-        for item, fingerprint in self.ready(final=True):  # inputs that failed: their errors
-            self.outcome(item, fingerprint, partial(item.job.build, self.out_dir))  # type: ignore[union-attr]
-        self.collect(wait=True)
+        for item, _ in self.derived:  # cannot happen unless jobs wait on each other in a loop
+            self._not_made(item, [n for n in _needs(item.job) if n in self.pending])
+        self.derived = []
 
     def _in_this_process(self, static: list[Any], rendered: list[Any]) -> None:
         for item, fingerprint in static:
@@ -326,7 +353,9 @@ class _Run:
             self.outcome(item, fingerprint, partial(_render_one, item.job))
         while self.derived:
             self.collect(wait=True)
-            chosen = self.ready() or self.ready(final=True)
+            chosen = self.ready()
+            if not chosen:
+                return
             for item, fingerprint in chosen:
                 self.outcome(item, fingerprint, partial(item.job.build, self.out_dir))
 
@@ -335,7 +364,9 @@ class _Run:
         # its Rust threads and locks in an undefined state, and hang. Spawn is also what
         # Windows does, so every platform behaves the same.
         context = multiprocessing.get_context("spawn")
-        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with cf.ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_worker_start
+        ) as pool:
             futures: dict[cf.Future[bytes], tuple[PlannedOutput, str]] = {}
             waiting: set[cf.Future[bytes]] = set()
             queue = iter(rendered)
@@ -368,7 +399,7 @@ class _Run:
                             top_up()  # keep the workers busy while this process works too
                     if not waiting:
                         if self.derived and not self.writes:
-                            break  # what is left waits on files that failed: made at the end
+                            break  # nothing left can become ready (see execute)
                         continue
                     done, _ = cf.wait(waiting, timeout=0.05, return_when=cf.FIRST_COMPLETED)
                     for future in done:

@@ -150,6 +150,17 @@ def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
             yield from _strings(item, f"{path}[{i}]")
 
 
+def unprintable(text: str) -> list[str]:
+    """The characters of `text` the bundled font cannot draw (spaces and control marks aside)."""
+    covered = _font_coverage()
+    return [
+        char
+        for char in dict.fromkeys(text)
+        if not (char.isspace() or unicodedata.category(char) in ("Cc", "Cf"))
+        and ord(char) not in covered
+    ]
+
+
 def check_glyphs(job: Job) -> None:
     """Fail before rendering if a text holds a character the font cannot draw (Typst would
     silently print an empty box)."""
@@ -164,7 +175,8 @@ def check_glyphs(job: Job) -> None:
                         f"{job.label}: {path} contains {char!r} "
                         f"(U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}), which the "
                         f"font {brand.FONT_FAMILY} cannot print",
-                        hint="replace the character in the campaign file",
+                        hint="replace the character in the text it comes from (the campaign "
+                        "file, or the order)",
                     )
 
 

@@ -186,8 +186,10 @@ def receive(
 ) -> StockLevel:
     """Add a delivery (a reprint) to the stock on hand."""
     m = material(campaign, item)
-    if quantity <= 0:
-        raise StockError(f"the quantity received must be at least 1 (got {quantity})")
+    if not 1 <= quantity <= 10_000_000:
+        raise StockError(
+            f"the quantity received must be between 1 and 10,000,000 (got {quantity})"
+        )
     with store.transaction() as db:
         ensure_opening(db, campaign, by)
         db.execute(

@@ -219,7 +219,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Changes (`Store.transaction`) take the write lock at once; reads start a plain
+    # transaction and never wait behind a writer (WAL).
+    immediate = connection.get_execution_options().get("bluekit_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def insert_ignore(connection: Connection, table: sa.Table, **values: object) -> bool:
@@ -253,9 +256,12 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """A connection in a transaction: committed on success, rolled back on any error."""
-        with self.engine.begin() as connection:
-            yield connection
+        """A connection in a transaction that may change data: committed on success, rolled
+        back on any error. On SQLite it holds the write lock from its first statement."""
+        with self.engine.connect() as connection:
+            connection = connection.execution_options(bluekit_write=True)
+            with connection.begin():
+                yield connection
 
     def version(self) -> int:
         with self.engine.connect() as connection:
@@ -278,7 +284,7 @@ class Store:
 
     def _migrate(self) -> int:
         try:
-            with self.engine.begin() as connection:
+            with self.transaction() as connection:
                 if connection.dialect.name == "postgresql":
                     # the same guarantee on PostgreSQL: one migrating process at a time
                     connection.execute(sa.text("SELECT pg_advisory_xact_lock(2019073001)"))

@@ -129,6 +129,11 @@ def test_an_html_only_mail_is_read(store, tmp_path) -> None:
         ("Hallo, mogen we 50 affiches? Groeten", "no order form found"),
         (filled_form("nl", {}), "no quantity filled in"),
         (filled_form("nl", {"PIN-BLUEHEART": "veel"}), "'veel' is not a quantity"),
+        (filled_form("nl", {"PIN-BLUEHEART": "1,000"}), "'1,000' is not a quantity"),
+        (filled_form("nl", {"PIN-BLUEHEART": "2 x 50"}), "'2 x 50' is not a quantity"),
+        (filled_form("nl", {"PIN-BLUEHEART": "10-20"}), "'10-20' is not a quantity"),
+        (filled_form("nl", {"PIN-BLUEHEART": "5"}, remarks="Bedankt! 🙏"), "cannot print"),
+        (filled_form("nl", {"PIN-BLUEHEART": "5"}, email="zoë@example.be"), "not valid"),
         (filled_form("de", {"PIN-BLUEHEART": "5"}, organisation=""), "Organisation is empty"),
         (filled_form("nl", {"PIN-BLUEHEART": "5"}, postcode="9999"), "postcode 9999 does not"),
         (filled_form("nl", {"PIN-BLUEHEART": "5"}).replace("BROCHURE-DE (", "BROCHURE-XX ("),
@@ -291,3 +296,29 @@ def test_the_mailto_link_opens_the_form_addressed_to_the_orders_mailbox(lang) ->
     parsed = parse_form(CAMPAIGN, body)
     assert parsed.form_language == lang
     assert parsed.problems and "no quantity filled in for any item" in parsed.problems
+
+
+def test_an_outlook_html_mail_with_a_span_per_label_and_value_is_read(store, tmp_path) -> None:
+    form = filled_form("nl", {"POSTER-A3-NL": "15"}, email="piet@stad.gent")
+    html = "<html><body>" + "".join(
+        "<p class=MsoNormal>" + (
+            f"<span>{line.split(': ', 1)[0]}: </span><span lang=NL-BE>{line.split(': ', 1)[1]}"
+            "</span>" if ": " in line else f"<span>{line}</span>"
+        ) + "<o:p></o:p></p>"
+        for line in form.splitlines()
+    ) + "</body></html>"
+    eml = tmp_path / "outlook.eml"
+    eml.write_bytes(mail("", html=html))
+    report = import_orders(store, CAMPAIGN, eml)
+    assert report.review == [], report.review
+    (order,) = list_orders(store)
+    assert order.partner.organisation == "Politiezone Brussel-Noord"
+    assert order.lines == [("POSTER-A3-NL", 15)]
+
+
+def test_an_accented_domain_is_stored_as_mail_servers_take_it(store, tmp_path) -> None:
+    eml = tmp_path / "idn.eml"
+    eml.write_bytes(mail(filled_form("fr", {"PIN-BLUEHEART": "3"}, email="zoe@liège.be")))
+    import_orders(store, CAMPAIGN, eml)
+    (order,) = list_orders(store)
+    assert order.partner.email == "zoe@xn--lige-6oa.be"

@@ -89,6 +89,13 @@ def test_a_bad_order_is_refused_with_every_problem_named(store: Store) -> None:
     assert list_orders(store) == []
 
 
+def test_a_line_break_or_a_huge_quantity_is_refused(store: Store) -> None:
+    odd = Partner("Stad\nGent", "Piet", "piet@stad.gent", "Botermarkt 1", "9000", "Gent", "nl")
+    with pytest.raises(OrderError) as caught:
+        add_order(store, CAMPAIGN, NewOrder(odd, (("PIN-BLUEHEART", 10**20),)))
+    assert "line break" in str(caught.value) and "more than 1,000,000" in str(caught.value)
+
+
 def test_the_same_source_is_added_once(store: Store) -> None:
     first, new = add_order(store, CAMPAIGN, order(("PIN-BLUEHEART", 1), ref="<a@example.org>"))
     again, new_again = add_order(
@@ -288,3 +295,28 @@ def test_concurrent_confirmations_never_take_more_than_the_stock(tmp_path: Path)
         assert moved == 7 * (on_hand // 7)
         statuses = db.execute(sa.select(orders.c.status)).scalars().all()
         assert set(statuses) == {"confirmed", "received"}
+
+
+def test_reading_the_ledger_does_not_wait_for_a_writer(store: Store) -> None:
+    import threading
+
+    add_order(store, CAMPAIGN, order(("PIN-BLUEHEART", 1)))
+    holding, release, finished = threading.Event(), threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with store.transaction() as db:
+            db.execute(sa.text("select 1"))
+            holding.set()
+            release.wait(timeout=10)
+        finished.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert holding.wait(timeout=10)
+    try:
+        # the write lock is held; a read answers at once instead of waiting for it
+        assert [o.number for o in list_orders(store)] == ["2024-0001"]
+        assert not finished.is_set()
+    finally:
+        release.set()
+        thread.join()

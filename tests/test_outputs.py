@@ -13,7 +13,7 @@ import pytest
 from bluekit import atomic
 from bluekit.campaign import load_campaign
 from bluekit.cli import app
-from bluekit.outputs import PlannedOutput, read_manifest, write_outputs
+from bluekit.outputs import BuildFailed, PlannedOutput, StaticJob, read_manifest, write_outputs
 from bluekit.posters import PosterOptions, plan_posters
 from bluekit.render import Job, TextOverflowError
 
@@ -145,3 +145,46 @@ def test_build_of_an_invalid_campaign_exits_1_and_makes_nothing(
     result = runner.invoke(app, ["build", str(path), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1
     assert "slogann" in result.output and not (tmp_path / "out").exists()
+
+
+def test_a_file_made_from_one_that_failed_is_not_made_from_the_old_one(
+    campaign, tmp_path: Path
+) -> None:
+    options = PosterOptions(sizes=("A4",), formats=("png", "jpg"), screen=False,
+                            languages=("nl",), bilingual=False)
+    write_outputs(plan_posters(campaign, options), tmp_path)
+    lead = campaign.poster.lead | {"nl": " ".join(["Mensenhandel"] * 400)}
+    broken = campaign.model_copy(
+        update={"poster": campaign.poster.model_copy(update={"lead": lead})}
+    )
+    planned = plan_posters(broken, options)
+    with pytest.raises(BuildFailed) as caught:
+        write_outputs(planned, tmp_path)
+    failed = dict(caught.value.report.failed)
+    assert set(failed) == {"posters/poster-A4-nl.png", "posters/poster-A4-nl.jpg"}
+    assert "not made, as posters/poster-A4-nl.png could not be made" in str(
+        failed["posters/poster-A4-nl.jpg"]
+    )
+    entry = read_manifest(tmp_path)["files"]["posters/poster-A4-nl.jpg"]
+    assert entry["fingerprint"] != planned[1].job.fingerprint()  # still the old one's
+
+
+def test_an_unexpected_error_in_one_file_is_reported_and_the_others_are_made(
+    tmp_path: Path,
+) -> None:
+    class Exploding:
+        label = "exploding file"
+        template = "test"
+
+        def fingerprint(self) -> str:
+            return "x"
+
+        def build(self, out_dir: Path) -> bytes:
+            raise UnicodeEncodeError("ascii", "é", 0, 1, "no")
+
+    planned = [PlannedOutput("a.txt", StaticJob(b"a")), PlannedOutput("b.bin", Exploding())]
+    with pytest.raises(BuildFailed) as caught:
+        write_outputs(planned, tmp_path)  # type: ignore[arg-type]
+    (path, error), = caught.value.report.failed
+    assert path == "b.bin" and "exploding file: could not be made (UnicodeEncodeError" in str(error)
+    assert (tmp_path / "a.txt").read_bytes() == b"a"

@@ -64,9 +64,25 @@ def _print_order(order: Order) -> None:
                    + (f" ({extra})" if extra else ""))
 
 
+def _orders_of(store: Store, campaign: Campaign, numbers: list[str] | None) -> list[Order]:
+    """The orders named (of the campaign's year), or all of that year, with their history."""
+    from ..orders import OrderFilter, get_order, list_orders
+
+    if not numbers:
+        numbers = [o.number for o in list_orders(store, OrderFilter(year=campaign.year))]
+    chosen = [get_order(store, n) for n in numbers]
+    for order in chosen:
+        if order.year != campaign.year:
+            raise BluekitError(
+                f"order {order.number} belongs to {order.year}, not to {campaign.year}",
+                hint=f"use campaigns/{order.year}.yaml",
+            )
+    return chosen
+
+
 def _parse_item(value: str) -> tuple[str, int]:
     code, sep, quantity = value.partition("=")
-    if not sep or not quantity.strip().isdigit():
+    if not sep or not quantity.strip().isdecimal() or not quantity.strip().isascii():
         raise BluekitError(f"--item {value!r}: write CODE=QUANTITY", hint="e.g. --item PIN-BLUEHEART=50")
     return code.strip().upper(), int(quantity)
 
@@ -338,13 +354,10 @@ def documents_command(
     Example: bluekit orders documents campaigns/2024.yaml 2024-0001
     """
     from ..order_documents import write_order_documents
-    from ..orders import OrderFilter, get_order, list_orders
 
     campaign = load_campaign(campaign_file)
     store = _store(db)
-    chosen = ([get_order(store, n) for n in number] if number
-              else list_orders(store, OrderFilter(year=campaign.year)))
-    chosen = [get_order(store, o.number) for o in chosen]  # with their history
+    chosen = _orders_of(store, campaign, number)
     out_dir = out or default_out_dir(campaign)
     with progress_bar(ctx, len(chosen) * 3, "documents") as progress:
         report = write_order_documents(campaign, chosen, out_dir, progress=progress)
@@ -379,15 +392,12 @@ def send_command(
     Example: bluekit orders send campaigns/2024.yaml --step shipped --host smtp.office365.com --user me@just.fgov.be --no-dry-run --no-limit
     """
     from ..order_documents import order_messages
-    from ..orders import OrderFilter, get_order, list_orders
 
     if step not in ("confirmed", "shipped"):
         raise BluekitError(f"--step {step!r}: use confirmed or shipped")
     campaign = load_campaign(campaign_file)
     store = _store(db)
-    chosen = ([get_order(store, n) for n in number] if number
-              else list_orders(store, OrderFilter(year=campaign.year)))
-    chosen = [get_order(store, o.number) for o in chosen]
+    chosen = _orders_of(store, campaign, number)
     out_dir = out or default_out_dir(campaign)
     report = send_messages(
         order_messages(campaign, chosen, out_dir, step),
