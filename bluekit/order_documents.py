@@ -8,6 +8,7 @@ They are planned outputs like every other file bluekit makes, written to
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from email.headerregistry import Address
 from pathlib import Path
@@ -49,6 +50,18 @@ def in_catalogue_order(
     return sorted(lines, key=lambda line: (rank.get(line[0], len(rank)), line[0]))
 
 
+_LONG_WORD = re.compile(r"\S{25,}")
+
+
+def breakable(text: str) -> str:
+    """`text` with a break opportunity (a zero-width space) every 20 characters of a very long
+    word (a URL, a reference typed without spaces), so that it wraps on the slip instead of
+    running off the page."""
+    return _LONG_WORD.sub(
+        lambda m: "\u200b".join(m[0][i : i + 20] for i in range(0, len(m[0]), 20)), text
+    )
+
+
 def recipient_lines(order: Order) -> list[str]:
     p = order.partner
     lines = [p.organisation, p.contact, p.street, f"{p.postcode} {p.city}"]
@@ -66,7 +79,7 @@ def slip_job(campaign: Campaign, order: Order) -> Job:
         "organisation": org.name[lang],
         "sender_lines": [org.address[lang], f"{campaign.contacts.orders} · {org.telephone}"],
         "to_label": s["slip_to"],
-        "recipient_lines": recipient_lines(order),
+        "recipient_lines": [breakable(line) for line in recipient_lines(order)],
         "title": s["slip_title"],
         "order_label": s["slip_order"],
         "number": order.number,
@@ -81,7 +94,7 @@ def slip_job(campaign: Campaign, order: Order) -> Job:
             for code, quantity in in_catalogue_order(campaign, order.lines)
         ],
         "remarks_label": s["slip_remarks"],
-        "remarks": order.remarks,
+        "remarks": breakable(order.remarks) if order.remarks else None,
         "packed_by_label": s["slip_packed_by"],
         "checked_by_label": s["slip_checked_by"],
         "thanks": s["slip_thanks"],

@@ -46,8 +46,11 @@ class TextOverflowError(OutputError):
         super().__init__(
             f"{output}: the text {field} ({lang}) does not fit its box even at the smallest "
             f"allowed size: {overflow_mm:.1f} mm too long for a {box_mm:.1f} mm box",
-            hint=f"shorten the {lang} text of {field} in the campaign file by about "
-            f"{min(95, max(5, round(percent + 5)))}%",
+            hint=f"shorten the {lang} text of {field} "
+            # campaign texts are named by their path (poster.lead); the others are data
+            + ("in the campaign file" if "." in field else "where it comes from (the contacts "
+               "file or the order)")
+            + f" by about {min(95, max(5, round(percent + 5)))}%",
         )
         self.output = output
         self.field = field

@@ -4,6 +4,7 @@ the `orders` and `stock` commands as staff use them."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -12,14 +13,16 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from PIL import Image
 from pypdf import PdfReader
 
 from bluekit.campaign import load_campaign
 from bluekit.cli import app
-from bluekit.order_documents import plan_order_documents
+from bluekit.order_documents import plan_order_documents, slip_job
 from bluekit.order_report import order_report, report_csv, report_xlsx
 from bluekit.orders import NewOrder, Partner, add_order, change_status, get_order
 from bluekit.outputs import write_outputs
+from bluekit.render import TextOverflowError, render
 from bluekit.store import Store
 
 from .conftest import CAMPAIGN_2024
@@ -223,3 +226,29 @@ def test_the_order_form_command_prints_the_form_and_the_link(runner) -> None:
     assert form.exit_code == 0 and "=== Blue Heart 2024 – Bestellformular ===" in form.output
     link = runner.invoke(app, ["orders", "form", C, "--lang", "en", "--mailto"])
     assert link.output.startswith("mailto:teh@just.fgov.be?subject=")
+
+
+def test_a_very_long_word_wraps_on_the_slip_instead_of_running_off(store) -> None:
+    long_word = "https://www.example.be/" + "x" * 150
+    odd = Partner("Gemeente " + "Y" * 120, "Ann", "ann@example.be", "Straat 1", "9000", "Gent",
+                  "nl")
+    added, _ = add_order(store, CAMPAIGN, NewOrder(odd, (("PIN-BLUEHEART", 1),),
+                                                   remarks=f"Zie {long_word}"))
+    job = slip_job(CAMPAIGN, get_order(store, added.number))
+    ppi = 40
+    png = render(dataclasses.replace(job, format="png", ppi=ppi))
+    with Image.open(io.BytesIO(png)) as image:
+        page = image.convert("L")
+        margin = round((210 - 20) / 25.4 * ppi)  # the last 20 mm: only paper
+        strip = page.crop((margin, 0, page.width, page.height))
+        assert strip.getextrema()[0] > 240, "something runs into the right margin"
+
+
+def test_an_address_too_long_for_the_window_is_an_error_not_a_clipped_slip(store) -> None:
+    odd = Partner("Gemeentebestuur " * 40, "Ann", "ann@example.be", "Straat 1", "9000", "Gent",
+                  "nl")
+    added, _ = add_order(store, CAMPAIGN, NewOrder(odd, (("PIN-BLUEHEART", 1),)))
+    with pytest.raises(TextOverflowError) as caught:
+        render(slip_job(CAMPAIGN, get_order(store, added.number)))
+    assert "delivery address (nl) does not fit" in str(caught.value)
+    assert "the contacts file or the order" in caught.value.hint
