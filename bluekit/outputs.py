@@ -198,22 +198,49 @@ def _write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
     write_atomic(out_dir / MANIFEST, text.encode("utf-8"))
 
 
+_HEAVY: Any = None  # in a rendering process: the lock that lets one large raster at a time
+
+
 def _render_one(job: Job) -> bytes:
     """Run in a worker process: the Typst compiler and fonts are loaded once per process."""
+    if job.heavy and _HEAVY is not None:
+        with _HEAVY:
+            return render(job)
     return render(job)
 
 
 ProgressCallback = Callable[[str, str], None]  # (path, "rendered" | "unchanged" | "failed")
 
 
-def _worker_start() -> None:
+def spread_heavy(rendered: list[tuple[PlannedOutput, str]]) -> list[tuple[PlannedOutput, str]]:
+    """The renders with the large rasters spread evenly among the others: as they are made one
+    at a time, a process that would wait for one finds other work instead."""
+    heavy = [pair for pair in rendered if pair[0].job.heavy]  # type: ignore[union-attr]
+    light = [pair for pair in rendered if not pair[0].job.heavy]  # type: ignore[union-attr]
+    if not heavy or not light:
+        return rendered
+    step = max(1, len(light) // len(heavy))
+    result: list[tuple[PlannedOutput, str]] = []
+    for index, pair in enumerate(heavy):
+        result.append(pair)
+        result += light[index * step : (index + 1) * step]
+    return result + light[len(heavy) * step :]
+
+
+def _worker_start(heavy: Any = None) -> None:
     """A rendering process leaves Ctrl-C to bluekit itself, which stops the run cleanly (and
-    the processes with it), instead of each printing its own traceback."""
+    the processes with it), instead of each printing its own traceback. `heavy` is the lock
+    shared by the processes for large rasters."""
+    global _HEAVY
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _HEAVY = heavy
 
 
 def _build_in_worker(job: Any, out_dir: Path) -> bytes:
     """Run in a worker process: a derived job heavy enough to be worth a core (a JPEG)."""
+    if getattr(job, "heavy", False) and _HEAVY is not None:
+        with _HEAVY:
+            return job.build(out_dir)
     return job.build(out_dir)
 
 
@@ -333,7 +360,7 @@ class _Run:
 
     def execute(self, todo: list[tuple[PlannedOutput, str]], jobs: int | None) -> None:
         static = [(i, f) for i, f in todo if isinstance(i.job, StaticJob)]
-        rendered = [(i, f) for i, f in todo if isinstance(i.job, Job)]
+        rendered = spread_heavy([(i, f) for i, f in todo if isinstance(i.job, Job)])
         self.derived = [(i, f) for i, f in todo if hasattr(i.job, "build")]
         self.pending = {i.path for i, _ in todo}
         workers = max(1, min(jobs or os.cpu_count() or 1, len(rendered)))
@@ -365,7 +392,8 @@ class _Run:
         # Windows does, so every platform behaves the same.
         context = multiprocessing.get_context("spawn")
         with cf.ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_worker_start
+            max_workers=workers, mp_context=context, initializer=_worker_start,
+            initargs=(context.Lock(),),
         ) as pool:
             futures: dict[cf.Future[bytes], tuple[PlannedOutput, str]] = {}
             waiting: set[cf.Future[bytes]] = set()

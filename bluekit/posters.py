@@ -184,6 +184,7 @@ def plan_posters(campaign: Campaign, options: PosterOptions | None = None) -> li
                     ppi=None if is_print else options.dpi,
                     boxes=PrintBoxes(width, height) if is_print else None,
                     label=label,
+                    heavy=not is_print,
                     check_glyphs=GLYPH_CHECKED,
                 )
                 path = f"{folder}/poster-{size}-{name}.{fmt}"

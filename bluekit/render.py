@@ -83,6 +83,9 @@ class Job:
     boxes: PrintBoxes | None = None
     label: str = ""
     check_glyphs: tuple[str, ...] = field(default=())  # data keys whose text must be drawable
+    # A large raster (a print poster as an image) takes about 100 MB while Typst draws it: the
+    # pipeline lets one process at a time do that. Not part of the fingerprint.
+    heavy: bool = False
 
     def fingerprint(self) -> str:
         """A hash of everything the file is made from: template sources, data, options, and the
@@ -282,6 +285,7 @@ class JpegFromPngJob:
     label: str = ""
     template: str = "jpeg"
     in_pool: ClassVar[bool] = True  # decoding a large PNG is worth a core of its own
+    heavy: ClassVar[bool] = True  # and takes as much memory as drawing it (see Job.heavy)
 
     @property
     def needs(self) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import pickle
@@ -13,7 +14,14 @@ import pytest
 from bluekit import atomic
 from bluekit.campaign import load_campaign
 from bluekit.cli import app
-from bluekit.outputs import BuildFailed, PlannedOutput, StaticJob, read_manifest, write_outputs
+from bluekit.outputs import (
+    BuildFailed,
+    PlannedOutput,
+    StaticJob,
+    read_manifest,
+    spread_heavy,
+    write_outputs,
+)
 from bluekit.posters import PosterOptions, plan_posters
 from bluekit.render import Job, TextOverflowError
 
@@ -188,3 +196,12 @@ def test_an_unexpected_error_in_one_file_is_reported_and_the_others_are_made(
     (path, error), = caught.value.report.failed
     assert path == "b.bin" and "exploding file: could not be made (UnicodeEncodeError" in str(error)
     assert (tmp_path / "a.txt").read_bytes() == b"a"
+
+
+def test_large_rasters_are_spread_among_the_other_renders(campaign) -> None:
+    planned = plan_posters(campaign, PosterOptions(languages=("nl",), bilingual=False))
+    pairs = [(item, "") for item in planned if isinstance(item.job, Job)]
+    spread = spread_heavy(pairs)
+    assert sorted(p.path for p, _ in spread) == sorted(p.path for p, _ in pairs)
+    heavy = [i for i, (item, _) in enumerate(spread) if item.job.heavy]
+    assert len(heavy) == 3 and all(b - a > 1 for a, b in itertools.pairwise(heavy))
