@@ -6,8 +6,6 @@ that (and also `,`), and writes it the same way so a round trip through Excel ch
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from . import registry
 from .atomic import write_atomic
 from .errors import InputFileError, Location, Problem, ValidationFailed
+from .excel_csv import dict_reader, excel_csv, read_text
 
 COLUMNS = ("refnis", "municipality", "email", "addressee", "street", "postcode", "city", "language")
 REQUIRED_COLUMNS = ("refnis", "email")
@@ -39,30 +38,13 @@ class Contact:
         return self.languages or municipality.languages
 
 
-def _sniff_delimiter(header: str) -> str:
-    return ";" if header.count(";") >= header.count(",") else ","
-
-
 def read_contacts(path: Path) -> dict[str, Contact]:
     """Read a contacts CSV into REFNIS code -> Contact; every bad row is reported at once."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError(
-            f"{path}: no such file",
-            hint="create one with `bluekit municipalities template --out contacts.csv`",
-        ) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputFileError(
-            f"{path}: not UTF-8 text",
-            hint="in Excel choose Save as > 'CSV UTF-8 (comma delimited) (*.csv)'",
-        ) from None
-    first_line = text.splitlines()[0] if text.strip() else ""
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
+    text = read_text(
+        path, missing_hint="create one with `bluekit municipalities template --out contacts.csv`"
+    )
+    reader = dict_reader(text)
+    header = list(reader.fieldnames or [])
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise InputFileError(
@@ -140,12 +122,7 @@ def read_contacts(path: Path) -> dict[str, Contact]:
 
 def contacts_csv(rows: list[dict[str, str]]) -> bytes:
     """Rows as Excel-for-Belgium CSV: UTF-8 with BOM, `;` separated, CRLF line ends."""
-    buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, delimiter=";", lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({c: row.get(c, "") for c in COLUMNS})
-    return buffer.getvalue().encode("utf-8-sig")
+    return excel_csv(COLUMNS, ([row.get(c, "") for c in COLUMNS] for row in rows))
 
 
 def write_contacts(path: Path, contacts: dict[str, Contact]) -> None:

@@ -8,9 +8,7 @@ addressed in, `blue-heart-<year>.ics` (30 July, with a reminder the day before) 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import re
 from collections.abc import Sequence
@@ -27,6 +25,7 @@ from . import brand, registry
 from .campaign import Campaign, fill
 from .contacts import Contact, read_contacts
 from .errors import BluekitError
+from .excel_csv import excel_csv
 from .filenames import slug
 from .jinja_templates import render_html, render_plain
 from .mail import EmailJob, LazyEmailJob, message_id
@@ -426,23 +425,14 @@ def lazy_email_job(
 
 def overview_csv(campaign: Campaign, invitees: Sequence[Invitee]) -> bytes:
     """The list of invitations, for Excel in Belgium (UTF-8 with BOM, `;`)."""
-    rows = [
-        {
-            "refnis": invitee.municipality.code,
-            "municipality": invitee.municipality.local_name,
-            "languages": "+".join(invitee.languages),
-            "email": invitee.contact.email,
-            "subject": subject(campaign, invitee),
-            "folder": invitee.folder,
-        }
-        for invitee in invitees
-    ]
-    columns = ["refnis", "municipality", "languages", "email", "subject", "folder"]
-    buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, columns, delimiter=";", lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    return excel_csv(
+        ["refnis", "municipality", "languages", "email", "subject", "folder"],
+        (
+            [i.municipality.code, i.municipality.local_name, "+".join(i.languages),
+             i.contact.email, subject(campaign, i), i.folder]
+            for i in invitees
+        ),
+    )
 
 
 def plan_invitations(campaign: Campaign, invitees: Sequence[Invitee]) -> list[PlannedOutput]:

@@ -8,8 +8,6 @@ participation per province, made through the same output pipeline as everything 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ import sqlalchemy as sa
 from . import brand, registry
 from .campaign import Campaign
 from .errors import BluekitError, InputFileError, Location, Problem, ValidationFailed
+from .excel_csv import dict_reader, excel_csv, read_text
 from .jinja_templates import render_html
 from .outputs import PlannedOutput, StaticJob
 from .placeholders import long_date
@@ -97,17 +96,8 @@ def _upsert(db: Any, year: int, reply: Reply, source: str) -> None:
 def read_replies_csv(path: Path) -> list[Reply]:
     """Replies gathered in Excel: `refnis;status;building;from;until;reason` (a name works in
     place of the code; `,` also accepted). Every bad row is reported with its line."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputFileError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise InputFileError(f"{path}: not UTF-8 text", hint="save as CSV UTF-8") from None
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    reader.fieldnames = [h.strip().lower() for h in reader.fieldnames or []]
-    missing = {"refnis", "status"} - set(reader.fieldnames)
+    reader = dict_reader(read_text(path))
+    missing = {"refnis", "status"} - set(reader.fieldnames or [])
     if missing:
         raise InputFileError(
             f"{path}:1: missing column(s) {', '.join(sorted(missing))}",
@@ -226,13 +216,11 @@ def plan_report(campaign: Campaign, store: Store) -> list[PlannedOutput]:
     year = campaign.year
     rows = participating(store, year)
     counts = status(store, year)
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["province", "refnis", "municipality", "building", "from", "until"])
-    for m, r in rows:
-        writer.writerow(
-            [area_of(m), m.code, m.local_name, r.building, r.lit_from or "", r.lit_until or ""]
-        )
+    table = excel_csv(
+        ["province", "refnis", "municipality", "building", "from", "until"],
+        ([area_of(m), m.code, m.local_name, r.building, r.lit_from or "", r.lit_until or ""]
+         for m, r in rows),
+    )
     groups: dict[str, list[dict[str, str]]] = {}
     for m, r in rows:
         groups.setdefault(area_of(m), []).append(
@@ -272,7 +260,7 @@ def plan_report(campaign: Campaign, store: Store) -> list[PlannedOutput]:
     return [
         PlannedOutput(
             "lighting/blue-buildings.csv",
-            StaticJob(buffer.getvalue().encode("utf-8-sig"), label="blue buildings"),
+            StaticJob(table, label="blue buildings"),
         ),
         PlannedOutput(
             "lighting/blue-buildings.html",

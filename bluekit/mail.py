@@ -8,7 +8,6 @@ store so a message is never sent twice, also when a run is interrupted and run a
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import email.policy
 import hashlib
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .atomic import write_atomic
 from .errors import BluekitError, InputFileError, OutputError
+from .excel_csv import excel_csv
 
 if TYPE_CHECKING:
     from .store import Store
@@ -431,15 +431,13 @@ def _write_failures(
     folder: Path, kind: str, outgoing: Sequence[Outgoing], failed: Sequence[tuple[str, str]]
 ) -> Path:
     by_code = {item.code: item for item in outgoing}
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["refnis", "municipality", "email", "error"])
-    for code, error in failed:
-        item = by_code[code]
-        writer.writerow([code, item.name, item.email, error])
+    table = excel_csv(
+        ["refnis", "municipality", "email", "error"],
+        ([code, by_code[code].name, by_code[code].email, error] for code, error in failed),
+    )
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     path = folder / f"failed-{kind}-{stamp}.csv"
-    write_atomic(path, buffer.getvalue().encode("utf-8-sig"))
+    write_atomic(path, table)
     return path
 
 

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 from .campaign import Campaign
 from .errors import InputFileError, Location, NotFound, Problem, ValidationFailed
+from .excel_csv import delimiter_of, read_text
 from .order_form import form_labels, label_key, parse_form, parse_quantity
 from .orders import NewOrder, Partner, add_order, current_user, problems_of
 from .store import Store, insert_ignore, now, order_review, orders
@@ -180,18 +181,8 @@ CSV_FIELDS = ("organisation", "contact", "email", "telephone", "street", "postco
 
 
 def _csv_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputFileError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise InputFileError(
-            f"{path}: not UTF-8 text",
-            hint="in Excel choose Save as > 'CSV UTF-8 (comma delimited) (*.csv)'",
-        ) from None
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    text = read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))
     rows = [(reader.line_num, row) for row in reader]
     if not rows:
         raise InputFileError(f"{path}: empty", hint="the first row names the columns")

@@ -6,7 +6,6 @@ Cancelled orders are left out of the totals (unless they are what the filter ask
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections import defaultdict
@@ -17,6 +16,7 @@ import sqlalchemy as sa
 
 from . import registry
 from .campaign import Campaign
+from .excel_csv import excel_csv
 from .orders import OrderFilter
 from .store import Store, order_lines, orders
 
@@ -99,11 +99,7 @@ COLUMNS = ("group", "key", "name", "orders", "quantity", "shipped")
 
 def report_csv(rows: list[ReportRow]) -> bytes:
     """CSV as Excel in Belgium reads and writes it: UTF-8 with BOM, `;`, CRLF."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows([getattr(r, c) for c in COLUMNS] for r in rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    return excel_csv(COLUMNS, ([getattr(r, c) for c in COLUMNS] for r in rows))
 
 
 def report_xlsx(rows: list[ReportRow], campaign: Campaign, made: dt.datetime) -> bytes:
