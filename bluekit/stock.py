@@ -77,7 +77,7 @@ def ensure_opening(db: Connection, campaign: Campaign, by: str) -> None:
             reserved=0,
         ):
             _move(db, campaign.year, material.code, material.stock, 0, "opening", None, by,
-                  "opening stock from the campaign file")
+                  "opening stock from the campaign file", counted=True)
 
 
 def _move(
@@ -90,7 +90,21 @@ def _move(
     order_id: int | None,
     by: str,
     note: str | None = None,
+    *,
+    counted: bool = False,
 ) -> None:
+    """Record a stock move in the ledger and change the item's counters by it (unless the
+    caller has already `counted` it), in the caller's transaction. The database's checks refuse
+    a change that would make either counter negative."""
+    if not counted:
+        db.execute(
+            stock_items.update()
+            .where(stock_items.c.year == year, stock_items.c.item == item)
+            .values(
+                on_hand=stock_items.c.on_hand + on_hand_change,
+                reserved=stock_items.c.reserved + reserved_change,
+            )
+        )
     db.execute(
         stock_moves.insert().values(
             year=year, item=item, on_hand_change=on_hand_change,
@@ -133,7 +147,7 @@ def reserve(
         )
         if done.rowcount != 1:
             raise StockError(f"{item}: the stock changed meanwhile", hint="run the command again")
-        _move(db, year, item, 0, quantity, "reserve", order_id, by)
+        _move(db, year, item, 0, quantity, "reserve", order_id, by, counted=True)
     return []
 
 
@@ -142,11 +156,6 @@ def release(
 ) -> None:
     """Give back what a confirmed order had reserved (it was cancelled)."""
     for item, quantity in lines:
-        db.execute(
-            stock_items.update()
-            .where(stock_items.c.year == year, stock_items.c.item == item)
-            .values(reserved=stock_items.c.reserved - quantity)
-        )
         _move(db, year, item, 0, -quantity, "release", order_id, by)
 
 
@@ -155,14 +164,6 @@ def ship(
 ) -> None:
     """Take a shipped order's items off the shelf, and out of the reserved stock."""
     for item, quantity in lines:
-        db.execute(
-            stock_items.update()
-            .where(stock_items.c.year == year, stock_items.c.item == item)
-            .values(
-                on_hand=stock_items.c.on_hand - quantity,
-                reserved=stock_items.c.reserved - quantity,
-            )
-        )
         _move(db, year, item, -quantity, -quantity, "ship", order_id, by)
 
 
@@ -192,11 +193,6 @@ def receive(
         )
     with store.transaction() as db:
         ensure_opening(db, campaign, by)
-        db.execute(
-            stock_items.update()
-            .where(stock_items.c.year == campaign.year, stock_items.c.item == m.code)
-            .values(on_hand=stock_items.c.on_hand + quantity)
-        )
         _move(db, campaign.year, m.code, quantity, 0, "receive", None, by, note)
     return next(level for level in levels(store, campaign) if level.item == m.code)
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -20,6 +20,9 @@ from typer.core import TyperGroup
 from .. import __version__
 from ..errors import EXIT_BAD_INPUT, BluekitError
 from ..outputs import BuildReport, ProgressCallback
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 
 @dataclass
@@ -93,6 +96,31 @@ def say(ctx: typer.Context, message: str) -> None:
     """Print a progress or success message unless --quiet."""
     if not options(ctx).quiet:
         typer.echo(message)
+
+
+Db = Annotated[
+    Path | None, typer.Option("--db", help="State database file (default: orders/bluekit.db).")
+]
+
+
+def open_store(db: Path | None) -> Store:
+    """The state database: the file given with --db, else the default (see store.py)."""
+    from ..store import Store  # SQLAlchemy is loaded only by the commands that use it
+
+    return Store(f"sqlite:///{db}" if db else None)
+
+
+def default_command_group(default: str) -> type[TyperGroup]:
+    """A command group in which `bluekit GROUP CAMPAIGN` means `bluekit GROUP <default>
+    CAMPAIGN` (`bluekit social campaigns/2024.yaml`, `bluekit stock campaigns/2024.yaml`)."""
+
+    class DefaultCommandGroup(TyperGroup):
+        def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+            if args and args[0] not in self.commands and not args[0].startswith("-"):
+                args = [default, *args]
+            return super().parse_args(ctx, args)
+
+    return DefaultCommandGroup
 
 
 def print_json(data: Any) -> None:

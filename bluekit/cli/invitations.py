@@ -12,8 +12,21 @@ from ..campaign import load_campaign
 from ..errors import BluekitError
 from ..invitations import load_invitees, plan_invitations
 from ..outputs import write_outputs
-from . import app, options, progress_bar, report_outputs
-from .smtp_options import PASSWORD_ENV, print_send_report, send_limit, smtp_settings
+from . import Db, app, open_store, options, progress_bar, report_outputs
+from .smtp_options import (
+    DryRun,
+    Host,
+    Limit,
+    NoLimit,
+    Port,
+    Rate,
+    Retries,
+    Security,
+    User,
+    print_send_report,
+    send_limit,
+    smtp_settings,
+)
 
 invitations_app = typer.Typer(
     help="Invitations to light a building blue on 30 July: letters, e-mails, sending.\n\n"
@@ -32,9 +45,6 @@ Code = Annotated[
     list[str] | None, typer.Option("--code", help="Only these municipalities (repeatable).")
 ]
 Out = Annotated[Path | None, typer.Option("--out", help="Default: dist/<year>.")]
-Db = Annotated[
-    Path | None, typer.Option("--db", help="State database file (default: orders/bluekit.db).")
-]
 
 
 @invitations_app.command("build")
@@ -75,19 +85,15 @@ def send_command(
     region: Region = None,
     province: Province = None,
     code: Code = None,
-    host: Annotated[str | None, typer.Option(help="SMTP server, e.g. smtp.office365.com.")] = None,
-    port: Annotated[int, typer.Option(help="SMTP port (587 STARTTLS, 465 SSL).")] = 587,
-    security: Annotated[str, typer.Option(help="starttls, ssl or none.")] = "starttls",
-    user: Annotated[
-        str | None, typer.Option(help=f"SMTP user; password from {PASSWORD_ENV} or a prompt.")
-    ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run/--no-dry-run", help="Only show what would be sent.")
-    ] = True,
-    limit: Annotated[int, typer.Option(help="Send at most this many (default 1).")] = 1,
-    no_limit: Annotated[bool, typer.Option("--no-limit", help="Send to everyone.")] = False,
-    rate: Annotated[float, typer.Option(help="Messages per minute (Microsoft 365: 30).")] = 30.0,
-    retries: Annotated[int, typer.Option(help="Retries on temporary failures.")] = 3,
+    host: Host = None,
+    port: Port = 587,
+    security: Security = "starttls",
+    user: User = None,
+    dry_run: DryRun = True,
+    limit: Limit = 1,
+    no_limit: NoLimit = False,
+    rate: Rate = 30.0,
+    retries: Retries = 3,
     force: Annotated[
         bool, typer.Option("--force", help="Send again to those already sent.")
     ] = False,
@@ -107,7 +113,6 @@ def send_command(
     Example: bluekit invitations send campaigns/2024.yaml --host smtp.office365.com --user me@just.fgov.be --no-dry-run --no-limit
     """
     from ..sending import build_invitations, invitation_messages, send
-    from ..store import Store
 
     campaign = load_campaign(campaign_file)
     invitees = load_invitees(
@@ -116,7 +121,7 @@ def send_command(
     out_dir = out or default_out_dir(campaign)
     build_invitations(campaign, invitees, out_dir)
     settings = smtp_settings(host, port, security, user, dry_run)
-    store = Store(f"sqlite:///{db}" if db else None)
+    store = open_store(db)
     report = send(
         campaign,
         invitation_messages(invitees, out_dir),
@@ -145,15 +150,15 @@ def remind_command(
     region: Region = None,
     province: Province = None,
     code: Code = None,
-    host: Annotated[str | None, typer.Option(help="SMTP server.")] = None,
-    port: Annotated[int, typer.Option(help="SMTP port.")] = 587,
-    security: Annotated[str, typer.Option(help="starttls, ssl or none.")] = "starttls",
-    user: Annotated[str | None, typer.Option(help="SMTP user.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run/--no-dry-run")] = True,
-    limit: Annotated[int, typer.Option(help="Send at most this many (default 1).")] = 1,
-    no_limit: Annotated[bool, typer.Option("--no-limit", help="Send to everyone due.")] = False,
-    rate: Annotated[float, typer.Option(help="Messages per minute.")] = 30.0,
-    retries: Annotated[int, typer.Option(help="Retries on temporary failures.")] = 3,
+    host: Host = None,
+    port: Port = 587,
+    security: Security = "starttls",
+    user: User = None,
+    dry_run: DryRun = True,
+    limit: Limit = 1,
+    no_limit: NoLimit = False,
+    rate: Rate = 30.0,
+    retries: Retries = 3,
     early: Annotated[
         bool, typer.Option("--early", help="Remind even before the reply-by date.")
     ] = False,
@@ -166,7 +171,6 @@ def remind_command(
     Example: bluekit invitations remind campaigns/2024.yaml --host smtp.office365.com --user me@just.fgov.be --no-dry-run --no-limit
     """
     from ..sending import build_invitations, reminder_messages, reminders_due, send
-    from ..store import Store
 
     campaign = load_campaign(campaign_file)
     if not early and not reminders_due(campaign):
@@ -179,7 +183,7 @@ def remind_command(
     )
     out_dir = out or default_out_dir(campaign)
     build_invitations(campaign, invitees, out_dir)
-    store = Store(f"sqlite:///{db}" if db else None)
+    store = open_store(db)
     outgoing = reminder_messages(campaign, invitees, out_dir, store)
     report = send(
         campaign,

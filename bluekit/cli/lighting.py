@@ -12,10 +12,10 @@ from ..build import default_out_dir
 from ..campaign import load_campaign
 from ..errors import BluekitError
 from ..outputs import write_outputs
-from . import app, print_json, report_outputs, say
+from . import Db, app, open_store, print_json, report_outputs, say
 
 if TYPE_CHECKING:  # imported inside the commands: bluekit starts faster
-    from ..store import Store
+    pass
 
 lighting_app = typer.Typer(
     help="Replies to the invitations, and the list of blue buildings for the press.\n\n"
@@ -25,15 +25,7 @@ lighting_app = typer.Typer(
 app.add_typer(lighting_app, name="lighting")
 
 Campaign = Annotated[Path, typer.Argument(help="The campaign file (for its year).")]
-Db = Annotated[
-    Path | None, typer.Option("--db", help="State database file (default: orders/bluekit.db).")
-]
 
-
-def _store(db: Path | None) -> Store:
-    from ..store import Store
-
-    return Store(f"sqlite:///{db}" if db else None)
 
 
 @lighting_app.command("record")
@@ -69,7 +61,7 @@ def record_command(
         parse_time(lit_until, "--until"),
         reason,
     )
-    record(_store(db), campaign.year, reply)
+    record(open_store(db), campaign.year, reply)
     say(
         ctx,
         f"{m.display_name}: {'accepted' if accepted else 'declined'}"
@@ -91,7 +83,7 @@ def import_command(
     from ..lighting import import_replies
 
     campaign = load_campaign(campaign_file)
-    count = import_replies(_store(db), campaign.year, file)
+    count = import_replies(open_store(db), campaign.year, file)
     say(ctx, f"{file}: {count} repl{'y' if count == 1 else 'ies'} recorded")
 
 
@@ -108,7 +100,7 @@ def status_command(
     from ..lighting import status
 
     campaign = load_campaign(campaign_file)
-    counts = status(_store(db), campaign.year)
+    counts = status(open_store(db), campaign.year)
     if as_json:
         print_json(counts)
         return
@@ -145,5 +137,5 @@ def report_command(
 
     campaign = load_campaign(campaign_file)
     out_dir = out or default_out_dir(campaign)
-    report = write_outputs(plan_report(campaign, _store(db)), out_dir)
+    report = write_outputs(plan_report(campaign, open_store(db)), out_dir)
     report_outputs(ctx, out_dir, report, as_json)

@@ -15,8 +15,21 @@ from ..campaign import Campaign, load_campaign
 from ..errors import BluekitError
 from ..mail import send_messages
 from ..order_form import form_email_body, mailto_link
-from . import app, options, print_json, progress_bar, report_outputs, say
-from .smtp_options import PASSWORD_ENV, print_send_report, send_limit, smtp_settings
+from . import Db, app, open_store, options, print_json, progress_bar, report_outputs, say
+from .smtp_options import (
+    DryRun,
+    Host,
+    Limit,
+    NoLimit,
+    Port,
+    Rate,
+    Retries,
+    Security,
+    User,
+    print_send_report,
+    send_limit,
+    smtp_settings,
+)
 
 # The ledger's modules (and SQLAlchemy) are imported inside the commands that use them, so that
 # every bluekit command starts without loading them.
@@ -33,18 +46,10 @@ app.add_typer(orders_app, name="orders")
 
 CampaignFile = Annotated[Path, typer.Argument(help="The campaign file (catalogue and year).")]
 Number = Annotated[str, typer.Argument(help="The order number, e.g. 2024-0001.")]
-Db = Annotated[
-    Path | None, typer.Option("--db", help="State database file (default: orders/bluekit.db).")
-]
 By = Annotated[str | None, typer.Option("--by", help="Who does this (default: your login).")]
 Note = Annotated[str | None, typer.Option("--note", help="A note for the history.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
-
-def _store(db: Path | None) -> Store:
-    from ..store import Store
-
-    return Store(f"sqlite:///{db}" if db else None)
 
 
 def _print_order(order: Order) -> None:
@@ -140,7 +145,7 @@ def add_command(
             if quantity:
                 lines.append((m.code, int(quantity)))
     order, _ = add_order(
-        _store(db), campaign, NewOrder(partner, tuple(lines), remarks), by=by
+        open_store(db), campaign, NewOrder(partner, tuple(lines), remarks), by=by
     )
     if as_json:
         print_json(order.as_dict())
@@ -167,7 +172,7 @@ def import_command(
     from ..order_intake import import_orders
 
     campaign = load_campaign(campaign_file)
-    report = import_orders(_store(db), campaign, file, by=by)
+    report = import_orders(open_store(db), campaign, file, by=by)
     if as_json:
         print_json(report.as_dict())
         return
@@ -225,7 +230,7 @@ def list_command(
 
     campaign = load_campaign(campaign_file)
     found = list_orders(
-        _store(db), _filter(campaign, status, item, language, region, province, since, until)
+        open_store(db), _filter(campaign, status, item, language, region, province, since, until)
     )
     if as_json:
         print_json([o.as_dict() for o in found])
@@ -248,7 +253,7 @@ def show_command(campaign_file: CampaignFile, number: Number, db: Db = None,
     from ..orders import get_order
 
     load_campaign(campaign_file)
-    order = get_order(_store(db), number)
+    order = get_order(open_store(db), number)
     if as_json:
         print_json(order.as_dict())
     else:
@@ -260,7 +265,7 @@ def _step(ctx: typer.Context, campaign_file: Path, number: str, status: str, db:
     from ..orders import change_status
 
     campaign = load_campaign(campaign_file)
-    order = change_status(_store(db), campaign, number, status, **details)  # type: ignore[arg-type]
+    order = change_status(open_store(db), campaign, number, status, **details)  # type: ignore[arg-type]
     say(ctx, f"{order.number}: {order.status}"
         + (f" ({order.history[-1].note})" if order.history[-1].note else ""))
 
@@ -356,7 +361,7 @@ def documents_command(
     from ..order_documents import write_order_documents
 
     campaign = load_campaign(campaign_file)
-    store = _store(db)
+    store = open_store(db)
     chosen = _orders_of(store, campaign, number)
     out_dir = out or default_out_dir(campaign)
     with progress_bar(ctx, len(chosen) * 3, "documents") as progress:
@@ -370,18 +375,15 @@ def send_command(
     campaign_file: CampaignFile,
     number: Annotated[list[str] | None, typer.Argument(help="Order numbers (default: all).")] = None,
     step: Annotated[str, typer.Option(help="confirmed or shipped: which e-mail.")] = "confirmed",
-    host: Annotated[str | None, typer.Option(help="SMTP server, e.g. smtp.office365.com.")] = None,
-    port: Annotated[int, typer.Option(help="SMTP port (587 STARTTLS, 465 SSL).")] = 587,
-    security: Annotated[str, typer.Option(help="starttls, ssl or none.")] = "starttls",
-    user: Annotated[
-        str | None, typer.Option(help=f"SMTP user; password from {PASSWORD_ENV} or a prompt.")
-    ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run/--no-dry-run", help="Only show what would be sent.")
-    ] = True,
-    limit: Annotated[int, typer.Option(help="Send at most this many (default 1).")] = 1,
-    no_limit: Annotated[bool, typer.Option("--no-limit", help="Send them all.")] = False,
-    rate: Annotated[float, typer.Option(help="Messages per minute.")] = 30.0,
+    host: Host = None,
+    port: Port = 587,
+    security: Security = "starttls",
+    user: User = None,
+    dry_run: DryRun = True,
+    limit: Limit = 1,
+    no_limit: NoLimit = False,
+    rate: Rate = 30.0,
+    retries: Retries = 3,
     out: Annotated[Path | None, typer.Option("--out", help="Default: dist/<year>.")] = None,
     db: Db = None,
     as_json: AsJson = False,
@@ -396,7 +398,7 @@ def send_command(
     if step not in ("confirmed", "shipped"):
         raise BluekitError(f"--step {step!r}: use confirmed or shipped")
     campaign = load_campaign(campaign_file)
-    store = _store(db)
+    store = open_store(db)
     chosen = _orders_of(store, campaign, number)
     out_dir = out or default_out_dir(campaign)
     report = send_messages(
@@ -408,6 +410,7 @@ def send_command(
         dry_run=dry_run,
         limit=send_limit(limit, no_limit),
         per_minute=rate,
+        retries=retries,
         failures_dir=out_dir / "orders",
     )
     print_send_report(ctx, report, as_json, f"{step} e-mail")
@@ -438,7 +441,7 @@ def report_command(
 
     campaign = load_campaign(campaign_file)
     rows = order_report(
-        _store(db), campaign,
+        open_store(db), campaign,
         _filter(campaign, status, item, language, region, province, since, until),
     )
     if out is not None:
@@ -477,7 +480,7 @@ def review_command(
     from ..order_intake import review_list, review_original
 
     campaign = load_campaign(campaign_file)
-    store = _store(db)
+    store = open_store(db)
     if show is not None:
         sys.stdout.buffer.write(review_original(store, show))
         return

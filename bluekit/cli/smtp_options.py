@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Literal
+from typing import Annotated, Literal
 
 import typer
 
@@ -14,6 +14,21 @@ from ..mail import SendReport, SmtpSettings
 from . import print_json, say
 
 PASSWORD_ENV = "BLUEKIT_SMTP_PASSWORD"
+
+# The options every sending command takes; their defaults are in each command's signature.
+Host = Annotated[str | None, typer.Option(help="SMTP server, e.g. smtp.office365.com.")]
+Port = Annotated[int, typer.Option(help="SMTP port (587 STARTTLS, 465 SSL).")]
+Security = Annotated[str, typer.Option(help="starttls, ssl or none.")]
+User = Annotated[
+    str | None, typer.Option(help=f"SMTP user; password from {PASSWORD_ENV} or a prompt.")
+]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run/--no-dry-run", help="Only show what would be sent.")
+]
+Limit = Annotated[int, typer.Option(help="Send at most this many (default 1).")]
+NoLimit = Annotated[bool, typer.Option("--no-limit", help="Send them all.")]
+Rate = Annotated[float, typer.Option(help="Messages per minute (Microsoft 365: 30).")]
+Retries = Annotated[int, typer.Option(help="Retries on temporary failures.")]
 
 
 def smtp_settings(

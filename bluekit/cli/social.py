@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
 from ..build import default_out_dir
 from ..campaign import load_campaign
 from ..frame import frame_photo
 from ..outputs import write_outputs
 from ..social import SocialOptions, plan_social
-from . import app, progress_bar, report_outputs, say
-
-
-class DefaultKitGroup(TyperGroup):
-    """`bluekit social CAMPAIGN` means `bluekit social kit CAMPAIGN`."""
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and not args[0].startswith("-"):
-            args = ["kit", *args]
-        return super().parse_args(ctx, args)
-
+from . import app, default_command_group, progress_bar, report_outputs, say
 
 social_app = typer.Typer(
-    cls=DefaultKitGroup,
+    cls=default_command_group("kit"),
     help="Social-media kits per language, and the Blue Heart profile-picture frame.\n\n"
     "Example: bluekit social campaigns/2024.yaml --lang nl,fr",
     no_args_is_help=True,

@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from typer.core import TyperGroup
 
 from ..campaign import load_campaign
 from ..errors import EXIT_PROBLEMS
-from . import app, print_json, say
+from . import Db, app, default_command_group, open_store, print_json, say
 
 if TYPE_CHECKING:  # imported inside the commands: bluekit starts faster
     from ..stock import StockLevel
-    from ..store import Store
-
-
-class DefaultShowGroup(TyperGroup):
-    """`bluekit stock CAMPAIGN` means `bluekit stock show CAMPAIGN`."""
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and not args[0].startswith("-"):
-            args = ["show", *args]
-        return super().parse_args(ctx, args)
 
 
 stock_app = typer.Typer(
-    cls=DefaultShowGroup,
+    cls=default_command_group("show"),
     help="Stock of posters, pins and brochures: on hand, reserved, available, low.\n\n"
     "Example: bluekit stock campaigns/2024.yaml",
     no_args_is_help=True,
@@ -35,15 +24,6 @@ stock_app = typer.Typer(
 app.add_typer(stock_app, name="stock")
 
 CampaignFile = Annotated[Path, typer.Argument(help="The campaign file (catalogue and year).")]
-Db = Annotated[
-    Path | None, typer.Option("--db", help="State database file (default: orders/bluekit.db).")
-]
-
-
-def _store(db: Path | None) -> Store:
-    from ..store import Store
-
-    return Store(f"sqlite:///{db}" if db else None)
 
 
 def _table(rows: list[StockLevel]) -> None:
@@ -67,7 +47,7 @@ def show_command(
     from ..stock import levels
 
     campaign = load_campaign(campaign_file)
-    rows = levels(_store(db), campaign)
+    rows = levels(open_store(db), campaign)
     if as_json:
         print_json([r.as_dict() for r in rows])
     else:
@@ -87,7 +67,7 @@ def low_command(
     from ..stock import low_stock
 
     campaign = load_campaign(campaign_file)
-    rows = low_stock(_store(db), campaign)
+    rows = low_stock(open_store(db), campaign)
     if as_json:
         print_json([r.as_dict() for r in rows])
     elif rows:
@@ -116,7 +96,7 @@ def receive_command(
     from ..stock import receive
 
     campaign = load_campaign(campaign_file)
-    store = _store(db)
+    store = open_store(db)
     level = receive(store, campaign, item, quantity, by=by or current_user(), note=note)
     say(ctx, f"{level.item}: {level.on_hand} on hand, {level.available} available")
     waiting = [o for o in backorders(store, campaign.year) if level.item in dict(o.lines)]
