@@ -20,6 +20,9 @@ def _environment(html: bool) -> jinja2.Environment:
         autoescape=html,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        # the templates ship with bluekit and do not change during a run: no check of the
+        # file's time at each of the 1,100 e-mails of a build
+        auto_reload=False,
     )
 
 

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from . import __version__
 from .atomic import write_atomic
 from .errors import BluekitError, OutputError
+from .memory import Trimmer
 from .render import Job, render
 
 MANIFEST = "manifest.json"
@@ -199,14 +200,18 @@ def _write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
 
 
 _HEAVY: Any = None  # in a rendering process: the lock that lets one large raster at a time
+_TRIMMER = Trimmer()  # in a rendering process: gives the memory of large rasters back
 
 
 def _render_one(job: Job) -> bytes:
     """Run in a worker process: the Typst compiler and fonts are loaded once per process."""
-    if job.heavy and _HEAVY is not None:
-        with _HEAVY:
-            return render(job)
-    return render(job)
+    try:
+        if job.heavy and _HEAVY is not None:
+            with _HEAVY:
+                return render(job)
+        return render(job)
+    finally:
+        _TRIMMER.after_job()
 
 
 ProgressCallback = Callable[[str, str], None]  # (path, "rendered" | "unchanged" | "failed")
@@ -238,10 +243,13 @@ def _worker_start(heavy: Any = None) -> None:
 
 def _build_in_worker(job: Any, out_dir: Path) -> bytes:
     """Run in a worker process: a derived job heavy enough to be worth a core (a JPEG)."""
-    if getattr(job, "heavy", False) and _HEAVY is not None:
-        with _HEAVY:
-            return job.build(out_dir)
-    return job.build(out_dir)
+    try:
+        if getattr(job, "heavy", False) and _HEAVY is not None:
+            with _HEAVY:
+                return job.build(out_dir)
+        return job.build(out_dir)
+    finally:
+        _TRIMMER.after_job()
 
 
 class _Run:
@@ -272,6 +280,7 @@ class _Run:
         self.io = cf.ThreadPoolExecutor(max_workers=4, thread_name_prefix="bluekit-write")
         self.saved_at = time.monotonic()
         self.derived: list[tuple[PlannedOutput, str]] = []
+        self.settled = True  # a file was written or failed since ready() last looked
 
     # -- writing --------------------------------------------------------------------------
 
@@ -299,6 +308,7 @@ class _Run:
                 "made": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
             }
             self.pending.discard(item.path)
+            self.settled = True
             self.report.rendered.append(item.path)
             if self.progress:
                 self.progress(item.path, "rendered")
@@ -314,6 +324,7 @@ class _Run:
     def failed(self, item: PlannedOutput, error: BluekitError) -> None:
         self.pending.discard(item.path)
         self.broken.add(item.path)
+        self.settled = True
         self.report.failed.append((item.path, error))
         if self.progress:
             self.progress(item.path, "failed")
@@ -339,6 +350,9 @@ class _Run:
     def ready(self) -> list[tuple[PlannedOutput, str]]:
         """Take the derived files whose inputs are all on disk. One whose input could not be
         made fails with it: it is never made from an older file left from a previous run."""
+        if not self.settled:  # nothing can have become ready (1,100 derived files to look at)
+            return []
+        self.settled = False
         chosen = []
         for pair in list(self.derived):
             needs = _needs(pair[0].job)
@@ -396,19 +410,28 @@ class _Run:
             initargs=(context.Lock(),),
         ) as pool:
             futures: dict[cf.Future[bytes], tuple[PlannedOutput, str]] = {}
-            waiting: set[cf.Future[bytes]] = set()
+            waiting: set[cf.Future[bytes]] = set()  # submitted and not yet taken in
+            in_flight: set[cf.Future[bytes]] = set()  # submitted and not yet done
             queue = iter(rendered)
 
             def top_up() -> None:
                 # A few renders per worker in flight, not all 1,900 at once: a derived job that
                 # becomes ready (a JPEG from its PNG) then runs next, not after every letter.
-                while sum(not f.done() for f in waiting) < 4 * workers:
+                # Counted by a callback: while this process builds e-mails, hundreds of done
+                # futures can wait to be taken in, and counting them at each call cost seconds.
+                while len(in_flight) < 4 * workers:
                     pair = next(queue, None)
                     if pair is None:
                         return
-                    future = pool.submit(_render_one, pair[0].job)
-                    futures[future] = pair
-                    waiting.add(future)
+                    submit(pair, _render_one, pair[0].job)
+
+            def submit(pair: tuple[PlannedOutput, str], task: Callable[..., bytes],
+                       *args: Any) -> None:
+                future = pool.submit(task, *args)
+                futures[future] = pair
+                waiting.add(future)
+                in_flight.add(future)
+                future.add_done_callback(in_flight.discard)
 
             try:
                 top_up()
@@ -418,9 +441,8 @@ class _Run:
                     self.collect(wait=not waiting)
                     for item, fingerprint in self.ready():
                         if getattr(item.job, "in_pool", False):
-                            future = pool.submit(_build_in_worker, item.job, self.out_dir)
-                            futures[future] = (item, fingerprint)
-                            waiting.add(future)
+                            submit((item, fingerprint), _build_in_worker, item.job,
+                                   self.out_dir)
                         else:
                             self.outcome(item, fingerprint,
                                          partial(item.job.build, self.out_dir))  # type: ignore[union-attr]

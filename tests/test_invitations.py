@@ -163,6 +163,18 @@ def test_the_message_parses_back_with_parts_attachments_and_calendar(built) -> N
     assert alarm.decoded("trigger") == dt.timedelta(hours=-15)
 
 
+def test_a_message_built_again_is_the_same_bytes(campaign, built) -> None:
+    out, invitees = built
+    item = next(i for i in plan_invitations(campaign, invitees[:1]) if i.path.endswith(".eml"))
+    first = item.job.build(out)
+    assert first == item.job.build(out) == (out / item.path).read_bytes()
+    boundaries = email.message_from_bytes(first, policy=email.policy.default)
+    inner = next(boundaries.iter_parts())
+    # "=_" cannot occur in quoted-printable or base64 text, so no part can end a part early
+    assert boundaries.get_boundary().startswith("=_mixed_")
+    assert inner.get_boundary().startswith("=_alternative_")
+
+
 def test_a_full_send_delivers_one_message_to_each(campaign, built, store, smtp_server) -> None:
     out, invitees = built
     report = send(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bluekit import atomic
+from bluekit import atomic, memory
 from bluekit.campaign import load_campaign
 from bluekit.cli import app
 from bluekit.outputs import (
@@ -205,3 +205,14 @@ def test_large_rasters_are_spread_among_the_other_renders(campaign) -> None:
     assert sorted(p.path for p, _ in spread) == sorted(p.path for p, _ in pairs)
     heavy = [i for i, (item, _) in enumerate(spread) if item.job.heavy]
     assert len(heavy) == 3 and all(b - a > 1 for a, b in itertools.pairwise(heavy))
+
+
+@pytest.mark.skipif(not memory.can_trim(), reason="glibc's malloc_trim is Linux-only")
+def test_memory_is_given_back_only_once_the_process_has_grown() -> None:
+    trimmer = memory.Trimmer(growth_mb=64)
+    assert not trimmer.after_job()  # nothing has grown yet
+    held = bytearray(80 * 2**20)  # touched pages: the process is 80 MB larger
+    assert trimmer.after_job()
+    assert trimmer.baseline is not None and trimmer.baseline >= 80
+    assert not trimmer.after_job()  # the baseline moved with it
+    del held
