@@ -105,6 +105,15 @@ def test_pdf_text_is_extractable_and_in_the_posters_language(
     assert "www.stopmensenhandel.be" in text
 
 
+@pytest.mark.parametrize("size", ["A4", "A3", "A2"])
+def test_the_name_under_the_qr_code_breaks_into_balanced_lines(pdfs: Path, size: str) -> None:
+    lines = PdfReader(pdfs / f"poster-{size}-en.pdf").pages[0].extract_text().splitlines()
+    # not "Human" alone above "trafficking reporting point"
+    assert lines[lines.index("Human trafficking") + 1] == "reporting point"
+    dutch = PdfReader(pdfs / f"poster-{size}-nl.pdf").pages[0].extract_text().splitlines()
+    assert "Meldpunt mensenhandel" in dutch  # a name that fits stays on one line
+
+
 def _decode_qr(path: Path) -> str:
     results = zxingcpp.read_barcodes(Image.open(path))
     qr = [r for r in results if r.format == zxingcpp.BarcodeFormat.QRCode]
