@@ -60,6 +60,16 @@ def test_images_have_exactly_the_platform_sizes(kit: Path) -> None:
         assert Image.open(path).size == (image.width, image.height), image.file_name
 
 
+def test_the_story_keeps_its_texts_out_of_the_apps_controls(kit: Path) -> None:
+    story = Image.open(kit / "nl" / "images" / "story-1080x1920.png").convert("RGB")
+    covered = round(0.14 * 1920)  # Instagram's profile bar above, reply box below
+    for top, bottom in ((0, covered), (1920 - covered, 1920)):
+        # one flat colour each (navy above, the blue band below): no text, no heart
+        assert len(story.crop((0, top, 1080, bottom)).getcolors()) == 1, (top, bottom)
+    # and the contact and hashtags are there, just above
+    assert len(story.crop((0, 1920 - covered - 300, 1080, 1920 - covered)).getcolors(2**16)) > 2
+
+
 def test_every_post_is_within_its_platform_limit(campaign) -> None:
     posts = plan_posts(campaign, campaign.languages, campaign.social.platforms)
     assert {p.platform.key for p in posts} == set(PLATFORMS)
