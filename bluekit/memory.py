@@ -23,9 +23,12 @@ def _malloc_trim() -> Callable[[int], int] | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
         return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return trim  # type: ignore[no-any-return]
 
 
 def can_trim() -> bool:
@@ -53,8 +56,10 @@ class Trimmer:
     def after_job(self) -> bool:
         """Trim if the process has grown enough; True when it trimmed."""
         trim = _malloc_trim()
+        if trim is None:
+            return False
         now = resident_mb()
-        if trim is None or now is None or self.baseline is None:
+        if now is None or self.baseline is None:
             return False
         if now - self.baseline < self.growth_mb:
             return False

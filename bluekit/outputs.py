@@ -10,6 +10,7 @@ with nothing changed renders nothing and a changed text re-renders only the file
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -203,15 +204,20 @@ _HEAVY: Any = None  # in a rendering process: the lock that lets one large raste
 _TRIMMER = Trimmer()  # in a rendering process: gives the memory of large rasters back
 
 
+def _in_worker(heavy: bool, work: Callable[[], bytes]) -> bytes:
+    """Run a job in a rendering process. A large raster runs under the lock shared by the
+    processes, and the memory it took is handed back before the lock is released, so the next
+    large raster, in whichever process, starts with the previous one's memory returned."""
+    with _HEAVY if heavy and _HEAVY is not None else contextlib.nullcontext():
+        try:
+            return work()
+        finally:
+            _TRIMMER.after_job()
+
+
 def _render_one(job: Job) -> bytes:
     """Run in a worker process: the Typst compiler and fonts are loaded once per process."""
-    try:
-        if job.heavy and _HEAVY is not None:
-            with _HEAVY:
-                return render(job)
-        return render(job)
-    finally:
-        _TRIMMER.after_job()
+    return _in_worker(job.heavy, partial(render, job))
 
 
 ProgressCallback = Callable[[str, str], None]  # (path, "rendered" | "unchanged" | "failed")
@@ -243,13 +249,7 @@ def _worker_start(heavy: Any = None) -> None:
 
 def _build_in_worker(job: Any, out_dir: Path) -> bytes:
     """Run in a worker process: a derived job heavy enough to be worth a core (a JPEG)."""
-    try:
-        if getattr(job, "heavy", False) and _HEAVY is not None:
-            with _HEAVY:
-                return job.build(out_dir)
-        return job.build(out_dir)
-    finally:
-        _TRIMMER.after_job()
+    return _in_worker(getattr(job, "heavy", False), partial(job.build, out_dir))
 
 
 class _Run:
@@ -384,7 +384,9 @@ class _Run:
             self._with_pool(static, rendered, workers)
         self.collect(wait=True)
         for item, _ in self.derived:  # cannot happen unless jobs wait on each other in a loop
-            self._not_made(item, [n for n in _needs(item.job) if n in self.pending])
+            self._not_made(
+                item, [n for n in _needs(item.job) if n in self.pending or n in self.broken]
+            )
         self.derived = []
 
     def _in_this_process(self, static: list[Any], rendered: list[Any]) -> None:
@@ -395,7 +397,7 @@ class _Run:
         while self.derived:
             self.collect(wait=True)
             chosen = self.ready()
-            if not chosen:
+            if not chosen and not self.settled:  # settled: a file failed just now
                 return
             for item, fingerprint in chosen:
                 self.outcome(item, fingerprint, partial(item.job.build, self.out_dir))
@@ -419,7 +421,9 @@ class _Run:
                 # becomes ready (a JPEG from its PNG) then runs next, not after every letter.
                 # Counted by a callback: while this process builds e-mails, hundreds of done
                 # futures can wait to be taken in, and counting them at each call cost seconds.
-                while len(in_flight) < 4 * workers:
+                # With nothing left to take in, submit regardless: a miscount must not end the
+                # run with renders still queued.
+                while not waiting or len(in_flight) < 4 * workers:
                     pair = next(queue, None)
                     if pair is None:
                         return
@@ -448,7 +452,7 @@ class _Run:
                                          partial(item.job.build, self.out_dir))  # type: ignore[union-attr]
                             top_up()  # keep the workers busy while this process works too
                     if not waiting:
-                        if self.derived and not self.writes:
+                        if self.derived and not self.writes and not self.settled:
                             break  # nothing left can become ready (see execute)
                         continue
                     done, _ = cf.wait(waiting, timeout=0.05, return_when=cf.FIRST_COMPLETED)

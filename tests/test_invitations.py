@@ -177,6 +177,8 @@ def test_a_message_built_again_is_the_same_bytes(campaign, built) -> None:
     # "=_" cannot occur in quoted-printable or base64 text, so no part can end a part early
     assert boundaries.get_boundary().startswith("=_mixed_")
     assert inner.get_boundary().startswith("=_alternative_")
+    leaves = [part for part in boundaries.walk() if not part.is_multipart()]
+    assert {part["Content-Transfer-Encoding"] for part in leaves} <= {"quoted-printable", "base64"}
 
 
 def test_a_full_send_delivers_one_message_to_each(campaign, built, store, smtp_server) -> None:
