@@ -13,7 +13,7 @@ from .gallery import plan_gallery
 from .invitations import contacts_path, load_invitees, plan_invitations
 from .kits import plan_kits
 from .order_form import plan_order_form
-from .outputs import BuildReport, PlannedOutput, ProgressCallback, write_outputs
+from .outputs import BuildReport, PlannedOutput, ProgressCallback, early_pool, write_outputs
 from .posters import PosterOptions, plan_posters
 from .social import SocialOptions, plan_social
 
@@ -58,5 +58,8 @@ def build(
 
         require_live_qr_targets(campaign, campaign_path)
     out = out_dir or default_out_dir(campaign)
-    planned = plan_build(campaign, campaign_path, contacts)
-    return out, write_outputs(planned, out, jobs=jobs, force=force, progress=progress)
+    with early_pool(out, jobs, force) as pool:  # the processes start while the kit is planned
+        planned = plan_build(campaign, campaign_path, contacts)
+        return out, write_outputs(
+            planned, out, jobs=jobs, force=force, progress=progress, pool=pool
+        )

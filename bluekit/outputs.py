@@ -30,7 +30,7 @@ from . import __version__
 from .atomic import write_atomic
 from .errors import BluekitError, OutputError
 from .memory import Trimmer
-from .render import Job, render
+from .render import Job, render, warm_up
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
@@ -247,6 +247,48 @@ def _worker_start(heavy: Any = None) -> None:
     _HEAVY = heavy
 
 
+
+
+class RenderPool:
+    """The rendering processes, one per core. A first build starts them before it plans, so
+    that their start (Python, Typst, the fonts: half a second each) overlaps the planning
+    instead of following it; otherwise the pipeline starts its own when it has renders to do.
+    A context manager: leaving it waits for the processes to end."""
+
+    def __init__(self, workers: int) -> None:
+        # "spawn", not "fork": a forked child would inherit the parent's Typst compiler with
+        # its Rust threads and locks in an undefined state, and hang. Spawn is also what
+        # Windows does, so every platform behaves the same.
+        context = multiprocessing.get_context("spawn")
+        self.workers = workers
+        self.executor = cf.ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_worker_start,
+            initargs=(context.Lock(),),
+        )
+
+    def warm_up(self) -> RenderPool:
+        """Start every process now (the executor starts one per task submitted)."""
+        for _ in range(self.workers):
+            self.executor.submit(warm_up)
+        return self
+
+    def __enter__(self) -> RenderPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def early_pool(out_dir: Path, jobs: int | None = None, force: bool = False) -> Any:
+    """A context manager giving a started RenderPool when the run is sure to render much: a
+    first build into `out_dir` (no manifest there yet) or a forced one; else None, as a
+    rebuild with little or nothing to do should not pay for starting the processes."""
+    workers = jobs or os.cpu_count() or 1
+    if workers < 2 or (not force and (out_dir / MANIFEST).exists()):
+        return contextlib.nullcontext(None)
+    return RenderPool(workers).warm_up()
+
+
 def _build_in_worker(job: Any, out_dir: Path) -> bytes:
     """Run in a worker process: a derived job heavy enough to be worth a core (a JPEG)."""
     return _in_worker(getattr(job, "heavy", False), partial(job.build, out_dir))
@@ -372,7 +414,9 @@ class _Run:
 
     # -- the run ----------------------------------------------------------------------------
 
-    def execute(self, todo: list[tuple[PlannedOutput, str]], jobs: int | None) -> None:
+    def execute(
+        self, todo: list[tuple[PlannedOutput, str]], jobs: int | None, pool: RenderPool | None
+    ) -> None:
         static = [(i, f) for i, f in todo if isinstance(i.job, StaticJob)]
         rendered = spread_heavy([(i, f) for i, f in todo if isinstance(i.job, Job)])
         self.derived = [(i, f) for i, f in todo if hasattr(i.job, "build")]
@@ -380,8 +424,11 @@ class _Run:
         workers = max(1, min(jobs or os.cpu_count() or 1, len(rendered)))
         if workers == 1 or len(rendered) < 3:
             self._in_this_process(static, rendered)
+        elif pool is not None:
+            self._with_pool(static, rendered, pool)
         else:
-            self._with_pool(static, rendered, workers)
+            with RenderPool(workers) as own:
+                self._with_pool(static, rendered, own)
         self.collect(wait=True)
         for item, _ in self.derived:  # cannot happen unless jobs wait on each other in a loop
             self._not_made(
@@ -402,74 +449,67 @@ class _Run:
             for item, fingerprint in chosen:
                 self.outcome(item, fingerprint, partial(item.job.build, self.out_dir))
 
-    def _with_pool(self, static: list[Any], rendered: list[Any], workers: int) -> None:
-        # "spawn", not "fork": a forked child would inherit the parent's Typst compiler with
-        # its Rust threads and locks in an undefined state, and hang. Spawn is also what
-        # Windows does, so every platform behaves the same.
-        context = multiprocessing.get_context("spawn")
-        with cf.ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_worker_start,
-            initargs=(context.Lock(),),
-        ) as pool:
-            futures: dict[cf.Future[bytes], tuple[PlannedOutput, str]] = {}
-            waiting: set[cf.Future[bytes]] = set()  # submitted and not yet taken in
-            in_flight: set[cf.Future[bytes]] = set()  # submitted and not yet done
-            queue = iter(rendered)
+    def _with_pool(self, static: list[Any], rendered: list[Any], processes: RenderPool) -> None:
+        workers, pool = processes.workers, processes.executor
+        futures: dict[cf.Future[bytes], tuple[PlannedOutput, str]] = {}
+        waiting: set[cf.Future[bytes]] = set()  # submitted and not yet taken in
+        in_flight: set[cf.Future[bytes]] = set()  # submitted and not yet done
+        queue = iter(rendered)
 
-            def top_up() -> None:
-                # A few renders per worker in flight, not all 1,900 at once: a derived job that
-                # becomes ready (a JPEG from its PNG) then runs next, not after every letter.
-                # Counted by a callback: while this process builds e-mails, hundreds of done
-                # futures can wait to be taken in, and counting them at each call cost seconds.
-                # With nothing left to take in, submit regardless: a miscount must not end the
-                # run with renders still queued.
-                while not waiting or len(in_flight) < 4 * workers:
-                    pair = next(queue, None)
-                    if pair is None:
-                        return
-                    submit(pair, _render_one, pair[0].job)
+        def top_up() -> None:
+            # A few renders per worker in flight, not all 1,900 at once: a derived job that
+            # becomes ready (a JPEG from its PNG) then runs next, not after every letter.
+            # Counted by a callback: while this process builds e-mails, hundreds of done
+            # futures can wait to be taken in, and counting them at each call cost seconds.
+            # With nothing left to take in, submit regardless: a miscount must not end the
+            # run with renders still queued.
+            while not waiting or len(in_flight) < 4 * workers:
+                pair = next(queue, None)
+                if pair is None:
+                    return
+                submit(pair, _render_one, pair[0].job)
 
-            def submit(pair: tuple[PlannedOutput, str], task: Callable[..., bytes],
-                       *args: Any) -> None:
-                future = pool.submit(task, *args)
-                futures[future] = pair
-                waiting.add(future)
-                in_flight.add(future)
-                future.add_done_callback(in_flight.discard)
+        def submit(pair: tuple[PlannedOutput, str], task: Callable[..., bytes],
+                   *args: Any) -> None:
+            future = pool.submit(task, *args)
+            futures[future] = pair
+            waiting.add(future)
+            in_flight.add(future)
+            future.add_done_callback(in_flight.discard)
 
-            try:
+        try:
+            top_up()
+            for item, fingerprint in static:
+                self.finish(item, fingerprint, item.job.content)
+            while waiting or self.derived:
+                self.collect(wait=not waiting)
+                for item, fingerprint in self.ready():
+                    if getattr(item.job, "in_pool", False):
+                        submit((item, fingerprint), _build_in_worker, item.job,
+                               self.out_dir)
+                    else:
+                        self.outcome(item, fingerprint,
+                                     partial(item.job.build, self.out_dir))  # type: ignore[union-attr]
+                        top_up()  # keep the workers busy while this process works too
+                if not waiting:
+                    if self.derived and not self.writes and not self.settled:
+                        break  # nothing left can become ready (see execute)
+                    continue
+                done, _ = cf.wait(waiting, timeout=0.05, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    waiting.discard(future)
+                    item, fingerprint = futures.pop(future)
+                    self.outcome(item, fingerprint, future.result)
                 top_up()
-                for item, fingerprint in static:
-                    self.finish(item, fingerprint, item.job.content)
-                while waiting or self.derived:
-                    self.collect(wait=not waiting)
-                    for item, fingerprint in self.ready():
-                        if getattr(item.job, "in_pool", False):
-                            submit((item, fingerprint), _build_in_worker, item.job,
-                                   self.out_dir)
-                        else:
-                            self.outcome(item, fingerprint,
-                                         partial(item.job.build, self.out_dir))  # type: ignore[union-attr]
-                            top_up()  # keep the workers busy while this process works too
-                    if not waiting:
-                        if self.derived and not self.writes and not self.settled:
-                            break  # nothing left can become ready (see execute)
-                        continue
-                    done, _ = cf.wait(waiting, timeout=0.05, return_when=cf.FIRST_COMPLETED)
-                    for future in done:
-                        waiting.discard(future)
-                        item, fingerprint = futures.pop(future)
-                        self.outcome(item, fingerprint, future.result)
-                    top_up()
-            except cf.process.BrokenProcessPool:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise OutputError(
-                    "a rendering process stopped unexpectedly (out of memory?)",
-                    hint="run again with --jobs 1; the files finished so far are kept",
-                ) from None
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+        except cf.process.BrokenProcessPool:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise OutputError(
+                "a rendering process stopped unexpectedly (out of memory?)",
+                hint="run again with --jobs 1; the files finished so far are kept",
+            ) from None
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
     def close(self) -> None:
         """Wait for the writes under way, record them, and save the manifest."""
@@ -494,8 +534,10 @@ def write_outputs(
     jobs: int | None = None,
     force: bool = False,
     progress: ProgressCallback | None = None,
+    pool: RenderPool | None = None,
 ) -> BuildReport:
-    """Render every planned file that is missing or out of date into `out_dir`.
+    """Render every planned file that is missing or out of date into `out_dir`, in `pool`'s
+    processes if given (see early_pool), else in processes of its own.
 
     Files are written atomically and recorded in the manifest once on disk, so an interrupted
     run keeps everything finished so far and the next run picks up the rest. Raises BuildFailed
@@ -531,7 +573,7 @@ def write_outputs(
 
     run = _Run(out_dir, manifest, report, progress)
     try:
-        run.execute(todo, jobs)
+        run.execute(todo, jobs, pool)
     finally:
         run.close()
     if not (out_dir / MANIFEST).exists():

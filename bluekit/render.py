@@ -245,6 +245,13 @@ def compile_typst(job: Job) -> bytes:
     return result
 
 
+def warm_up() -> None:
+    """Load Typst and the bundled fonts with a tiny document: run by a rendering process as
+    soon as it starts, so that it is ready when its first real render arrives."""
+    _compiler().compile(input=b'#set text(font: "Lato")\nBlue Heart *30 July*', format="pdf")
+    _font_coverage()
+
+
 def set_print_boxes(pdf: bytes, boxes: PrintBoxes) -> bytes:
     """Set TrimBox and BleedBox on every page, as print shops' preflight expects."""
     # pypdf is imported here: only print PDFs need it, and it is slow to load

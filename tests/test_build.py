@@ -4,6 +4,7 @@ shows every file."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import zipfile
 from pathlib import Path
 from urllib.parse import unquote
@@ -15,6 +16,7 @@ from PIL import Image
 from bluekit.build import build, plan_build
 from bluekit.campaign import load_campaign
 from bluekit.cli import app
+from bluekit.outputs import RenderPool, early_pool
 
 from .conftest import CAMPAIGN_2024
 
@@ -87,3 +89,32 @@ def test_the_build_command_reports_made_reused_and_time(runner, tmp_path: Path) 
     second = runner.invoke(app, ["build", str(CAMPAIGN_2024), "--out", str(out), "--json"])
     data = json.loads(second.stdout)
     assert data["rendered"] == [] and data["unchanged"] and data["seconds"] >= 0
+
+
+def test_a_first_build_starts_its_renderers_before_planning_and_a_rebuild_does_not(
+    tmp_path: Path,
+) -> None:
+    with early_pool(tmp_path, jobs=2) as pool:
+        assert isinstance(pool, RenderPool) and pool.workers == 2
+        # both processes are starting already, each with the warm-up task
+        assert len(multiprocessing.active_children()) >= 2
+    (tmp_path / "manifest.json").write_text('{"version": 1, "files": {}}')
+    with early_pool(tmp_path, jobs=2) as pool:
+        assert pool is None  # a rebuild may have little to do: no processes for nothing
+    with early_pool(tmp_path, jobs=2, force=True) as pool:
+        assert pool is not None
+    with early_pool(tmp_path / "new", jobs=1) as pool:
+        assert pool is None  # one job renders in this process
+
+
+def test_an_error_while_planning_leaves_no_renderer_behind(runner, tmp_path: Path) -> None:
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("refnis;municipality;email\n99999;Nowhere;x@example.org\n", "utf-8")
+    result = runner.invoke(
+        app, ["build", str(CAMPAIGN_2024), "--out", str(tmp_path / "dist"),
+              "--contacts", str(contacts)],
+    )
+    assert result.exit_code == 1, result.output
+    assert "contacts.csv:2: error: refnis: unknown REFNIS code '99999'" in result.output
+    assert "Traceback" not in result.output
+    assert multiprocessing.active_children() == []

@@ -10,7 +10,7 @@ import typer
 from ..build import default_out_dir, plan_build
 from ..campaign import load_campaign
 from ..errors import BluekitError
-from ..outputs import write_outputs
+from ..outputs import early_pool, write_outputs
 from . import app, options, progress_bar, report_outputs, say
 
 
@@ -70,9 +70,12 @@ def build(
     elif offline:
         note(ctx, "links: not checked (--offline)")
     out_dir = out or default_out_dir(campaign)
-    planned = plan_build(campaign, campaign_file, contacts)
-    with progress_bar(ctx, len(planned), "building") as progress:
-        report = write_outputs(planned, out_dir, jobs=jobs, force=force, progress=progress)
+    with early_pool(out_dir, jobs, force) as pool:
+        planned = plan_build(campaign, campaign_file, contacts)
+        with progress_bar(ctx, len(planned), "building") as progress:
+            report = write_outputs(
+                planned, out_dir, jobs=jobs, force=force, progress=progress, pool=pool
+            )
     report_outputs(ctx, out_dir, report, as_json)
     if not as_json:
         say(ctx, f"review the whole kit in a browser: {out_dir / 'index.html'}")
