@@ -67,6 +67,18 @@ def test_the_packing_slip_is_an_a4_pdf_in_the_partners_language(store, tmp_path)
     assert text.index("Plakat A3") < text.index("Informationsbroschüre")  # catalogue order
 
 
+def test_every_page_of_a_long_slip_names_its_order(store, tmp_path) -> None:
+    remarks = "\n".join(f"Levering {n}: poort {n} aan de achterkant" for n in range(1, 60))
+    added, _ = add_order(store, CAMPAIGN, NewOrder(GENT, (("PIN-BLUEHEART", 100),),
+                                                   remarks=remarks))
+    out = tmp_path / "dist"
+    write_outputs(plan_order_documents(CAMPAIGN, [get_order(store, added.number)]), out)
+    pages = PdfReader(out / "orders" / added.number / f"packing-slip-{added.number}.pdf").pages
+    assert len(pages) == 2
+    for index, page in enumerate(pages, start=1):
+        assert f"{added.number} · {index}/2" in page.extract_text()
+
+
 def test_order_mails_exist_for_the_steps_reached_with_stable_ids(store, tmp_path) -> None:
     number = _shipped(store, GENT, ("PIN-BLUEHEART", 25))
     received, _ = add_order(store, CAMPAIGN, NewOrder(GENT, (("PIN-BLUEHEART", 1),)))
