@@ -27,8 +27,8 @@ from .campaign import Campaign
 from .errors import InputFileError, Location, NotFound, Problem, ValidationFailed
 from .excel_csv import delimiter_of, read_text
 from .order_form import form_labels, label_key, parse_form, parse_quantity
-from .orders import NewOrder, Partner, add_order, current_user, problems_of
-from .store import Store, insert_ignore, now, order_review, orders
+from .orders import NewOrder, OrderError, Partner, add_order, current_user, problems_of
+from .store import Store, insert_ignore, now, order_review, order_review_handled, orders
 
 
 @dataclass
@@ -152,26 +152,28 @@ def import_message(
     if _known(store, ref):
         report.already.append(ref)
         return
-    try:
-        text = message_text(message)  # type: ignore[arg-type]
-    except (LookupError, UnicodeError, ValueError) as exc:
-        reason = f"the text cannot be decoded ({exc})"
-    else:
-        sender = parseaddr(str(message.get("From", "")))[1] or None
-        parsed = parse_form(campaign, text, sender=sender)
-        problems = parsed.problems
-        if parsed.order is not None:
-            order = NewOrder(
-                parsed.order.partner, parsed.order.lines, parsed.order.remarks, "email", ref
-            )
-            problems = problems_of(campaign, order)
-            if not problems:
-                added, new = add_order(store, campaign, order, by=by)
-                (report.added.append(added.number) if new else report.already.append(ref))
-                return
-        reason = "; ".join(problems)
+    order, reason = _read_order(campaign, message, ref)  # type: ignore[arg-type]
+    if order is not None:
+        added, new = add_order(store, campaign, order, by=by)
+        (report.added.append(added.number) if new else report.already.append(ref))
+        return
     _to_review(store, campaign.year, ref, name, message, raw, reason)  # type: ignore[arg-type]
     report.review.append((name, reason))
+
+
+def _read_order(campaign: Campaign, message: EmailMessage, ref: str) -> tuple[NewOrder | None, str]:
+    """The order an e-mail holds, or None and why it is not one."""
+    try:
+        text = message_text(message)
+    except (LookupError, UnicodeError, ValueError) as exc:
+        return None, f"the text cannot be decoded ({exc})"
+    sender = parseaddr(str(message.get("From", "")))[1] or None
+    parsed = parse_form(campaign, text, sender=sender)
+    if parsed.order is None:
+        return None, "; ".join(parsed.problems)
+    order = NewOrder(parsed.order.partner, parsed.order.lines, parsed.order.remarks, "email", ref)
+    problems = problems_of(campaign, order)
+    return (None, "; ".join(problems)) if problems else (order, "")
 
 
 # --- CSV ------------------------------------------------------------------------------------------
@@ -294,23 +296,115 @@ class ReviewItem:
     subject: str | None
     reason: str
     received_at: str
+    handled_at: str | None = None  # set once a person dealt with it
+    handled_by: str | None = None
+    note: str | None = None
+    order_number: str | None = None  # the order it became, if it did
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
-def review_list(store: Store, year: int) -> list[ReviewItem]:
-    """The messages waiting for a person: not an order bluekit could read."""
-    with store.engine.connect() as db:
-        rows = db.execute(
-            sa.select(order_review).where(order_review.c.year == year)
-            .order_by(order_review.c.id)
-        ).all()
+def _review_rows(db: sa.Connection, *where: Any) -> list[ReviewItem]:
+    handled = order_review_handled
+    rows = db.execute(
+        sa.select(order_review, handled.c.handled_at, handled.c.handled_by, handled.c.note,
+                  handled.c.order_number)
+        .select_from(order_review.outerjoin(handled, handled.c.review_id == order_review.c.id))
+        .where(*where)
+        .order_by(order_review.c.id)
+    ).all()
     return [
         ReviewItem(r.id, r.source_name, r.sender, r.subject, r.reason,
-                   r.received_at.isoformat(timespec="seconds"))
+                   r.received_at.isoformat(timespec="seconds"),
+                   r.handled_at.isoformat(timespec="seconds") if r.handled_at else None,
+                   r.handled_by, r.note, r.order_number)
         for r in rows
     ]
+
+
+def review_list(store: Store, year: int, *, handled: bool = False) -> list[ReviewItem]:
+    """The messages waiting for a person: not an order bluekit could read. With `handled`,
+    also those a person has dealt with."""
+    where = [order_review.c.year == year]
+    if not handled:
+        where.append(order_review_handled.c.review_id.is_(None))
+    with store.engine.connect() as db:
+        return _review_rows(db, *where)
+
+
+def review_item(store: Store, review_id: int) -> ReviewItem:
+    """One review item, open or handled."""
+    with store.engine.connect() as db:
+        found = _review_rows(db, order_review.c.id == review_id)
+    if not found:
+        raise NotFound(f"no review item {review_id}", hint="`bluekit orders review` lists them")
+    return found[0]
+
+
+class ReviewHandled(OrderError):
+    """The review item was dealt with already."""
+
+
+def resolve_review(
+    store: Store, review_id: int, *, by: str | None = None, note: str | None = None,
+    order_number: str | None = None,
+) -> ReviewItem:
+    """Mark a review item as dealt with (typed in by hand, answered, or no order at all): it
+    leaves the open list and keeps its original. Marking it twice is an error."""
+    item = review_item(store, review_id)
+    with store.transaction() as db:
+        done = insert_ignore(
+            db, order_review_handled, review_id=review_id, handled_at=now(),
+            handled_by=by or current_user(), note=(note or "").strip() or None,
+            order_number=order_number,
+        )
+    if not done:
+        item = review_item(store, review_id)
+        raise ReviewHandled(
+            f"review item {review_id} was already dealt with ({item.handled_at} by "
+            f"{item.handled_by}" + (f": {item.note}" if item.note else "") + ")",
+            hint="`bluekit orders review --all` shows the items dealt with",
+        )
+    return review_item(store, review_id)
+
+
+def retry_review(
+    store: Store, campaign: Campaign, review_id: int, *, by: str | None = None
+) -> tuple[ReviewItem, str | None]:
+    """Read a review item's original again, with the campaign's catalogue and rules as they are
+    now (an item code added, say). If it is an order now, it is added and the item marked dealt
+    with; returns the item and the order's number, or None when it still is no order (the
+    reason is updated). Safe to repeat: an order is never added twice."""
+    item = review_item(store, review_id)
+    if item.handled_at:
+        raise ReviewHandled(
+            f"review item {review_id} was already dealt with ({item.handled_at} by "
+            f"{item.handled_by})", hint="`bluekit orders review --all` shows it",
+        )
+    with store.engine.connect() as db:
+        row = db.execute(
+            sa.select(order_review.c.source_ref, order_review.c.original)
+            .where(order_review.c.id == review_id)
+        ).one()
+    try:
+        message = message_from_bytes(bytes(row.original), policy=email.policy.default)
+    except Exception as exc:  # as on import: a message too broken to read stays in review
+        order, reason = None, f"not readable as an e-mail ({exc.__class__.__name__})"
+    else:
+        order, reason = _read_order(campaign, message, row.source_ref)  # type: ignore[arg-type]
+    if order is None:
+        with store.transaction() as db:
+            db.execute(order_review.update().where(order_review.c.id == review_id)
+                       .values(reason=reason))
+        return review_item(store, review_id), None
+    added, _ = add_order(store, campaign, order, by=by)
+    try:
+        resolved = resolve_review(store, review_id, by=by, note="imported on a new reading",
+                                  order_number=added.number)
+    except ReviewHandled:  # marked meanwhile by another run: the order exists once either way
+        resolved = review_item(store, review_id)
+    return resolved, added.number
 
 
 def review_original(store: Store, review_id: int) -> bytes:

@@ -173,6 +173,19 @@ order_review = sa.Table(
 )
 
 
+# A review item dealt with by a person: typed in by hand, imported once the catalogue or the
+# rules allowed it, or no order at all. The item and its original stay; it leaves the open list.
+order_review_handled = sa.Table(
+    "order_review_handled",
+    metadata,
+    sa.Column("review_id", sa.Integer, sa.ForeignKey("order_review.id"), primary_key=True),
+    sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("handled_by", sa.Text, nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("order_number", sa.String(20), nullable=True),  # the order it became, if any
+)
+
+
 def _v1(connection: Connection) -> None:
     for table in (sends, replies):
         table.create(connection)
@@ -186,8 +199,12 @@ def _v2(connection: Connection) -> None:
         table.create(connection)
 
 
+def _v3(connection: Connection) -> None:
+    order_review_handled.create(connection)
+
+
 # Migrations, applied in order; never edit a released one, append a new one.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3]
 
 
 class StoreError(BluekitError):

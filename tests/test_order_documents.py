@@ -210,6 +210,15 @@ def test_the_orders_and_stock_commands_from_intake_to_delivery(runner, tmp_path)
     assert b"Hoeveel kosten" in runner.invoke(
         app, ["orders", "review", C, "--show", str(review[0]["id"]), "--db", db]
     ).stdout_bytes
+    item = str(review[0]["id"])
+    assert "still not a readable order: no order form found" in run(
+        "orders", "review", C, "--retry", item, code=1)
+    assert "one at a time" in run("orders", "review", C, "--retry", item, "--done", item, code=2)
+    assert "dealt with (an)" in run("orders", "review", C, "--done", item, "--by", "an",
+                                    "--note", "answered: pins are free")
+    assert json.loads(run("orders", "review", C, "--json")) == []
+    assert "by an: answered: pins are free" in run("orders", "review", C, "--all")
+    assert "already dealt with" in run("orders", "review", C, "--done", item, code=2)
 
 
 def test_order_mails_are_sent_once_through_the_safe_path(runner, tmp_path, smtp_server,

@@ -15,13 +15,21 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+import sqlalchemy as sa
 
 from bluekit.campaign import load_campaign
 from bluekit.errors import ValidationFailed
 from bluekit.order_form import form_text, mailto_link, order_strings, parse_form
-from bluekit.order_intake import import_orders, review_list, review_original
+from bluekit.order_intake import (
+    ReviewHandled,
+    import_orders,
+    resolve_review,
+    retry_review,
+    review_list,
+    review_original,
+)
 from bluekit.orders import OrderFilter, list_orders
-from bluekit.store import Store
+from bluekit.store import MIGRATIONS, Store, order_review_handled, schema_version
 
 from .conftest import CAMPAIGN_2024
 
@@ -155,6 +163,61 @@ def test_a_message_that_is_not_a_readable_order_goes_to_review(
     assert review_original(store, item.id) == raw
     again = import_orders(store, CAMPAIGN, eml)
     assert again.review == [] and len(again.already) == 1 and len(review_list(store, 2024)) == 1
+
+
+def _unknown_item_in_review(store: Store, tmp_path: Path) -> Path:
+    eml = tmp_path / "new-item.eml"
+    eml.write_bytes(mail(filled_form("nl", {"PIN-BLUEHEART": "5"})
+                         .replace("BROCHURE-DE (", "BROCHURE-XX (")))
+    assert len(import_orders(store, CAMPAIGN, eml).review) == 1
+    return eml
+
+
+def test_a_review_item_dealt_with_leaves_the_list_and_keeps_its_original(
+    store, tmp_path
+) -> None:
+    eml = _unknown_item_in_review(store, tmp_path)
+    (item,) = review_list(store, 2024)
+    done = resolve_review(store, item.id, by="an", note="typed in as 2024-0001")
+    assert (done.handled_by, done.note) == ("an", "typed in as 2024-0001") and done.handled_at
+    assert review_list(store, 2024) == []
+    assert [i.id for i in review_list(store, 2024, handled=True)] == [item.id]
+    assert review_original(store, item.id) == eml.read_bytes()
+    with pytest.raises(ReviewHandled, match=r"already dealt with \(.* by an: typed in as"):
+        resolve_review(store, item.id)
+    again = import_orders(store, CAMPAIGN, eml)  # the same message is still known
+    assert again.review == [] and len(again.already) == 1
+
+
+def test_a_review_item_read_again_becomes_an_order_once_the_catalogue_allows_it(
+    store, tmp_path
+) -> None:
+    _unknown_item_in_review(store, tmp_path)
+    (item,) = review_list(store, 2024)
+    still, number = retry_review(store, CAMPAIGN, item.id)  # nothing changed: still no order
+    assert number is None and "BROCHURE-XX is not an item" in still.reason
+    assert review_list(store, 2024) == [still]
+    brochure = next(m for m in CAMPAIGN.materials if m.code == "BROCHURE-DE")
+    wider = CAMPAIGN.model_copy(update={"materials": [
+        *CAMPAIGN.materials, brochure.model_copy(update={"code": "BROCHURE-XX"})]})
+    done, number = retry_review(store, wider, item.id, by="an")
+    assert number == "2024-0001" and done.order_number == number and done.handled_by == "an"
+    (order,) = list_orders(store)
+    assert order.number == number and list(order.lines) == [("PIN-BLUEHEART", 5)]
+    assert review_list(store, 2024) == []
+    with pytest.raises(ReviewHandled):
+        retry_review(store, wider, item.id)
+    assert len(list_orders(store)) == 1
+
+
+def test_an_older_database_gains_the_review_handling_on_opening(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    with Store(url).transaction() as db:  # back to schema version 2, as bluekit 0.1 left it
+        order_review_handled.drop(db)
+        db.execute(schema_version.delete().where(schema_version.c.version == 3))
+    assert Store(url).version() == len(MIGRATIONS) == 3
+    with Store(url).engine.connect() as db:
+        assert sa.inspect(db).has_table("order_review_handled")
 
 
 def test_bytes_that_are_no_mail_at_all_are_kept_for_review(store, tmp_path) -> None:

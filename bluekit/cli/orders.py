@@ -470,28 +470,67 @@ def review_command(
     show: Annotated[
         int | None, typer.Option("--show", help="Print the original message of this item.")
     ] = None,
+    done: Annotated[
+        int | None,
+        typer.Option("--done", help="Mark this item dealt with (typed in by hand, answered...)."),
+    ] = None,
+    retry: Annotated[
+        int | None,
+        typer.Option("--retry", help="Read this item again with today's catalogue and rules."),
+    ] = None,
+    note: Note = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also list the items dealt with.")
+    ] = False,
+    by: By = None,
     db: Db = None,
     as_json: AsJson = False,
 ) -> None:
-    """The messages that were not readable orders, with the reason; --show ID prints one.
+    """The messages that were not readable orders, with the reason; --show ID prints one,
+    --done ID takes it off the list, --retry ID reads it again.
 
-    Example: bluekit orders review campaigns/2024.yaml --show 3
+    Example: bluekit orders review campaigns/2024.yaml --done 3 --note "typed in as 2024-0012"
     """
-    from ..order_intake import review_list, review_original
+    from ..order_intake import (
+        resolve_review,
+        retry_review,
+        review_list,
+        review_original,
+    )
 
+    if sum(option is not None for option in (show, done, retry)) > 1:
+        raise BluekitError("--show, --done and --retry go one at a time", hint="give one of them")
     campaign = load_campaign(campaign_file)
     store = open_store(db)
     if show is not None:
         sys.stdout.buffer.write(review_original(store, show))
         return
-    items = review_list(store, campaign.year)
+    if done is not None:
+        item = resolve_review(store, done, by=by, note=note)
+        typer.echo(f"review item {item.id} dealt with ({item.handled_by})")
+        return
+    if retry is not None:
+        item, number = retry_review(store, campaign, retry, by=by)
+        if number is None:  # exit 1, as a check that found problems
+            typer.echo(f"review item {item.id} is still not a readable order: {item.reason}\n"
+                       "  hint: type it in with `bluekit orders add`, then mark it --done",
+                       err=True)
+            raise typer.Exit(1)
+        typer.echo(f"review item {item.id} imported as order {number}")
+        return
+    items = review_list(store, campaign.year, handled=show_all)
     if as_json:
         print_json([i.as_dict() for i in items])
         return
     for i in items:
         typer.echo(f"{i.id:>4}  {i.received_at[:10]}  {i.sender or '-'}  {i.subject or ''}")
         typer.echo(f"      {i.source_name}: {i.reason}")
-    typer.echo(f"{len(items)} message(s) to review", err=True)
+        if i.handled_at:
+            typer.echo(f"      dealt with {i.handled_at[:10]} by {i.handled_by}"
+                       + (f" as order {i.order_number}" if i.order_number else "")
+                       + (f": {i.note}" if i.note else ""))
+    waiting = sum(1 for i in items if not i.handled_at)
+    typer.echo(f"{waiting} message(s) to review", err=True)
 
 
 @orders_app.command("form")
