@@ -221,6 +221,29 @@ def test_the_orders_and_stock_commands_from_intake_to_delivery(runner, tmp_path)
     assert "already dealt with" in run("orders", "review", C, "--done", item, code=2)
 
 
+def test_orders_add_asks_in_a_terminal_for_what_the_options_leave_out(
+    runner, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr("bluekit.cli.orders._interactive", lambda: True)
+    answers = ["Stad Gent", "Piet De Smet", "piet@stad.gent", "", "Botermarkt 1", "9000",
+               "Gent", "NL"]
+    # one answer per catalogue item: 25 of the second, nothing of the others
+    quantities = ["0", "25"] + ["0"] * (len(CAMPAIGN.materials) - 2)
+    result = runner.invoke(
+        app, ["orders", "add", C, "--db", str(tmp_path / "o.db"), "--json"],
+        input="\n".join(answers + quantities) + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    order = json.loads(result.stdout[result.stdout.index("{"):])
+    assert order["partner"]["organisation"] == "Stad Gent" and order["partner"]["language"] == "nl"
+    assert order["partner"]["telephone"] is None  # the optional question left empty
+    assert [(line["item"], line["quantity"]) for line in order["lines"]] == [
+        (CAMPAIGN.materials[1].code, 25)]
+    monkeypatch.setattr("bluekit.cli.orders._interactive", lambda: False)
+    piped = runner.invoke(app, ["orders", "add", C, "--db", str(tmp_path / "p.db")])
+    assert piped.exit_code == 2 and "organisation is missing" in piped.output  # no questions
+
+
 def test_order_mails_are_sent_once_through_the_safe_path(runner, tmp_path, smtp_server,
                                                          monkeypatch) -> None:
     db = str(tmp_path / "o.db")

@@ -92,11 +92,16 @@ def _parse_item(value: str) -> tuple[str, int]:
     return code.strip().upper(), int(quantity)
 
 
+def _interactive() -> bool:
+    """Whether a person is at the keyboard (questions are asked only then)."""
+    return sys.stdin.isatty()
+
+
 def _ask(value: str | None, label: str, *, required: bool = True) -> str:
     """The option's value, or, in a terminal, the answer to a question; '' if not given."""
     if value is not None:
         return value
-    if sys.stdin.isatty():
+    if _interactive():
         return typer.prompt(label, default="" if not required else None, show_default=False)
     return ""
 
@@ -139,7 +144,7 @@ def add_command(
         language=_ask(language, f"Language ({', '.join(LANGUAGES)})").strip().lower(),
     )
     lines = [_parse_item(i) for i in item or []]
-    if not lines and sys.stdin.isatty():
+    if not lines and _interactive():
         for m in campaign.materials:
             quantity = typer.prompt(f"{m.code} ({m.name['en']})", default=0, show_default=False)
             if quantity:
