@@ -20,7 +20,7 @@ import os
 import signal
 import time
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -267,9 +267,19 @@ class RenderPool:
         )
 
     def warm_up(self) -> RenderPool:
-        """Start every process now (the executor starts one per task submitted)."""
-        for _ in range(self.workers):
-            self.executor.submit(warm_up)
+        """Start every process now (the executor starts one per task submitted). They start
+        with Ctrl-C blocked, which they inherit, so that a Ctrl-C while they load is bluekit's
+        alone to handle (instead of each process printing a traceback of its imports); here it
+        is only held back while they are launched, then handled."""
+        block = hasattr(signal, "pthread_sigmask")  # POSIX; Windows has no signal masks
+        if block:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            for _ in range(self.workers):
+                self.executor.submit(warm_up)
+        finally:
+            if block:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         return self
 
     def __enter__(self) -> RenderPool:
@@ -279,14 +289,21 @@ class RenderPool:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 
-def early_pool(out_dir: Path, jobs: int | None = None, force: bool = False) -> Any:
-    """A context manager giving a started RenderPool when the run is sure to render much: a
-    first build into `out_dir` (no manifest there yet) or a forced one; else None, as a
-    rebuild with little or nothing to do should not pay for starting the processes."""
+@contextlib.contextmanager
+def early_pool(
+    out_dir: Path, jobs: int | None = None, force: bool = False
+) -> Iterator[RenderPool | None]:
+    """A started RenderPool when the run is sure to render much: a first build into `out_dir`
+    (no manifest there yet) or a forced one; else None, as a rebuild with little or nothing to
+    do should not pay for starting the processes."""
     workers = jobs or os.cpu_count() or 1
     if workers < 2 or (not force and (out_dir / MANIFEST).exists()):
-        return contextlib.nullcontext(None)
-    return RenderPool(workers).warm_up()
+        yield None
+        return
+    # entered before any process starts: a Ctrl-C from here on shuts them down in order
+    with RenderPool(workers) as pool:
+        pool.warm_up()
+        yield pool
 
 
 def _build_in_worker(job: Any, out_dir: Path) -> bytes:
@@ -428,6 +445,7 @@ class _Run:
             self._with_pool(static, rendered, pool)
         else:
             with RenderPool(workers) as own:
+                own.warm_up()
                 self._with_pool(static, rendered, own)
         self.collect(wait=True)
         for item, _ in self.derived:  # cannot happen unless jobs wait on each other in a loop

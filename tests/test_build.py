@@ -3,8 +3,14 @@ shows every file."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 from urllib.parse import unquote
@@ -118,3 +124,31 @@ def test_an_error_while_planning_leaves_no_renderer_behind(runner, tmp_path: Pat
     assert "contacts.csv:2: error: refnis: unknown REFNIS code '99999'" in result.output
     assert "Traceback" not in result.output
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_ctrl_c_while_the_renderers_start_is_one_clean_message(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bluekit", "build", str(CAMPAIGN_2024), "--out",
+         str(tmp_path / "dist")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+
+    def loading_renderers() -> int:  # started Pythons (not forks about to start one)
+        count = 0
+        for pid in children.read_text().split():
+            with contextlib.suppress(OSError):  # ended meanwhile
+                count += b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return count
+
+    deadline = time.monotonic() + 30
+    while loading_renderers() < 2 and time.monotonic() < deadline:
+        time.sleep(0.002)
+    # the renderers are loading Python and Typst: Ctrl-C, as a terminal sends it, to the
+    # whole process group
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr.decode()
+    assert "Traceback" not in stderr.decode() and "KeyboardInterrupt" not in stderr.decode()
+    assert "interrupted: nothing half-written was left behind" in stderr.decode()
