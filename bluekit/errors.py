@@ -106,7 +106,9 @@ class ValidationFailed(BluekitError):
         errors = [p for p in problems if p.kind == "error"]
         super().__init__(
             f"{path}: {len(errors)} problem{'s' if len(errors) != 1 else ''} in the {what}",
-            hint="fix the lines above and run `bluekit validate` again",
+            # only campaign files have a command of their own to check them
+            hint="fix the lines above and run "
+            + ("`bluekit validate` again" if what == "campaign file" else "the command again"),
         )
         self.path = path
         self.problems = problems

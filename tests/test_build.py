@@ -122,6 +122,7 @@ def test_an_error_while_planning_leaves_no_renderer_behind(runner, tmp_path: Pat
     )
     assert result.exit_code == 1, result.output
     assert "contacts.csv:2: error: refnis: unknown REFNIS code '99999'" in result.output
+    assert "fix the lines above and run the command again" in result.output
     assert "Traceback" not in result.output
     assert multiprocessing.active_children() == []
 
