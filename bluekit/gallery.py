@@ -127,7 +127,8 @@ def gallery_sections(
     for folder, title in titles.items():
         files = take(lambda p, folder=folder: p.startswith(f"{folder}/"))
         if files:
-            sections.append({"id": folder, "title": title, "links": [_link(f) for f in files]})
+            sections.append({"id": f"files-{folder}", "title": title,
+                             "links": [_link(f) for f in files]})
     rest = take(lambda p: p != PAGE)
     if rest:
         sections.append({"id": "other", "title": "Other files", "links": [_link(f) for f in rest]})
@@ -154,7 +155,7 @@ def plan_gallery(campaign: Campaign, planned: Sequence[PlannedOutput]) -> list[P
     thumbnails = plan_thumbnails(planned)
     template = (files("bluekit") / "templates" / "gallery.html.j2").read_text("utf-8")
     key = json.dumps([
-        "gallery-v1", campaign.year, campaign.slogan[campaign.languages[0]], campaign.languages,
+        "gallery-v2", campaign.year, campaign.slogan[campaign.languages[0]], campaign.languages,
         [p.path for p in planned], {k: v.path for k, v in thumbnails.items()}, template,
         {k: c.rgb for k, c in brand.PALETTE.items()},
     ])
