@@ -19,6 +19,10 @@ from .excel_csv import dict_reader, excel_csv, read_text
 COLUMNS = ("refnis", "municipality", "email", "addressee", "street", "postcode", "city", "language")
 REQUIRED_COLUMNS = ("refnis", "email")
 KNOWN_LANGUAGES = ("nl", "fr", "de", "en")
+# Optional columns for a municipality written to in two languages: `addressee_fr`, `street_nl`,
+# `city_fr`... give the letter in that language its own wording ("Collège communal" in the French
+# letter to Eupen, "Place Exemple 1, 1030 Schaerbeek" in the French one to Schaarbeek).
+LOCALISED = ("addressee", "street", "city")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,16 @@ class Contact:
     postcode: str = ""
     city: str = ""
     languages: tuple[str, ...] = ()  # empty: use the municipality's language regime
+    # ((field, language, text), ...) from the optional columns such as `addressee_fr`
+    localised: tuple[tuple[str, str, str], ...] = ()
+
+    def in_language(self, name: str, lang: str) -> str:
+        """The addressee, street or city for the letter in `lang`: its own column
+        (`addressee_fr`) if filled in, else the common one."""
+        for field, language, text in self.localised:
+            if field == name and language == lang:
+                return text
+        return str(getattr(self, name))
 
     def languages_for(self, municipality: registry.Municipality) -> tuple[str, ...]:
         """The language(s) to write in: the override if set, else the municipality's regime."""
@@ -82,7 +96,7 @@ def read_contacts(path: Path) -> dict[str, Contact]:
             continue
         first_row[code] = line
         email = values.get("email", "")
-        filled = [values.get(c, "") for c in COLUMNS if c not in ("refnis", "municipality")]
+        filled = [v for c, v in values.items() if c not in ("refnis", "municipality")]
         if not any(filled):
             continue  # a template row nobody has filled in yet: no contact for this one
         try:
@@ -114,6 +128,12 @@ def read_contacts(path: Path) -> dict[str, Contact]:
             postcode=values.get("postcode", ""),
             city=values.get("city", ""),
             languages=languages,
+            localised=tuple(
+                (name, lang, values[f"{name}_{lang}"])
+                for name in LOCALISED
+                for lang in KNOWN_LANGUAGES
+                if values.get(f"{name}_{lang}")
+            ),
         )
     if problems:
         raise ValidationFailed(path, problems, what="contacts file")
@@ -121,8 +141,14 @@ def read_contacts(path: Path) -> dict[str, Contact]:
 
 
 def contacts_csv(rows: list[dict[str, str]]) -> bytes:
-    """Rows as Excel-for-Belgium CSV: UTF-8 with BOM, `;` separated, CRLF line ends."""
-    return excel_csv(COLUMNS, ([row.get(c, "") for c in COLUMNS] for row in rows))
+    """Rows as Excel-for-Belgium CSV: UTF-8 with BOM, `;` separated, CRLF line ends; the
+    per-language columns (`addressee_fr`...) only when a row fills one in."""
+    columns = COLUMNS + tuple(
+        column
+        for column in (f"{name}_{lang}" for name in LOCALISED for lang in KNOWN_LANGUAGES)
+        if any(row.get(column) for row in rows)
+    )
+    return excel_csv(columns, ([row.get(c, "") for c in columns] for row in rows))
 
 
 def write_contacts(path: Path, contacts: dict[str, Contact]) -> None:
@@ -142,6 +168,7 @@ def write_contacts(path: Path, contacts: dict[str, Contact]) -> None:
                 "city": c.city,
                 "language": "+".join(c.languages),
             }
+            | {f"{name}_{lang}": text for name, lang, text in c.localised}
         )
     write_atomic(path, contacts_csv(rows))
 

@@ -145,15 +145,17 @@ def _texts(
 
 def _addressee_lines(campaign: Campaign, invitee: Invitee, lang: str) -> list[str]:
     contact, municipality = invitee.contact, invitee.municipality
+    addressee, street = contact.in_language("addressee", lang), contact.in_language("street", lang)
+    city = contact.in_language("city", lang)
     lines = (
-        [contact.addressee]
-        if contact.addressee
+        [addressee]
+        if addressee
         else [campaign.invitation.addressee[lang], municipality.name(lang)]
     )
-    if contact.street:
-        lines.append(contact.street)
-    if contact.postcode or contact.city:
-        lines.append(f"{contact.postcode} {contact.city}".strip())
+    if street:
+        lines.append(street)
+    if contact.postcode or city:
+        lines.append(f"{contact.postcode} {city}".strip())
     return lines
 
 
@@ -402,7 +404,7 @@ def mail_inputs(campaign: Campaign, languages: Sequence[str]) -> str:
 def _invitee_key(invitee: Invitee) -> list[Any]:
     c = invitee.contact
     return [invitee.municipality.as_dict(), c.code, c.email, c.addressee, c.street, c.postcode,
-            c.city, c.languages, invitee.languages]
+            c.city, c.languages, c.localised, invitee.languages]
 
 
 def lazy_email_job(

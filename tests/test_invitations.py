@@ -95,6 +95,22 @@ def test_letters_are_in_the_municipalitys_languages(built, code, languages) -> N
         assert not any(o in text for o in others)
 
 
+def test_each_letter_of_a_bilingual_municipality_has_the_address_in_its_language(built) -> None:
+    out, invitees = built
+    folders = {i.municipality.code: out / i.folder for i in invitees}
+    letter = {  # (code, language) -> the letter's text
+        (code, lang): _pdf_text(next(folders[code].glob(f"*-{lang}.pdf")))
+        for code, lang in [("21015", "nl"), ("21015", "fr"), ("63023", "de"), ("63023", "fr")]
+    }
+    assert "College van burgemeester en schepenen Voorbeeldplein 1 1030 Schaarbeek" \
+        in letter["21015", "nl"]
+    assert "Collège des bourgmestre et échevins Place Exemple 1 1030 Schaerbeek" \
+        in letter["21015", "fr"]
+    assert "Gemeindekollegium" in letter["63023", "de"]
+    assert "Collège communal Beispielstraße 1 4700 Eupen" in letter["63023", "fr"]
+    assert "Gemeindekollegium" not in letter["63023", "fr"]
+
+
 def test_the_letter_names_weekday_reply_date_and_sender(built) -> None:
     out, invitees = built
     liege = next(i for i in invitees if i.municipality.code == "62063")
