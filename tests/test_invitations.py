@@ -60,7 +60,7 @@ def _pdf_text(path: Path) -> str:
 
 SALUTATIONS = {
     "nl": "Geacht college van burgemeester en schepenen",
-    "fr": "Mesdames et Messieurs les membres du Collège communal",
+    "fr": "Mesdames et Messieurs les membres du Collège,",
     "de": "Sehr geehrte Mitglieder des Gemeindekollegiums",
 }
 WORLD_DAY = {
