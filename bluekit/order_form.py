@@ -46,23 +46,35 @@ def end_marker(lang: str) -> str:
     return f"=== {order_strings()[lang]['form_end']} ==="
 
 
+def colon(lang: str) -> str:
+    """What follows a label: French puts a no-break space before the colon. The reading of a
+    form takes either, so a reply typed with a plain colon is understood too."""
+    return "\u00a0: " if lang == "fr" else ": "
+
+
 def form_text(campaign: Campaign, lang: str) -> str:
     """The empty form in `lang`, ready to be pasted into an e-mail."""
-    s = order_strings()[lang]
+    s, c = order_strings()[lang], colon(lang)
     lines = [start_marker(campaign, lang)]
-    lines += [f"{s['label_' + name]}: " for name in FIELDS if name != "language"]
-    lines.append(f"{s['label_language']}: {lang}")
+    lines += [f"{s['label_' + name]}{c}" for name in FIELDS if name != "language"]
+    lines.append(f"{s['label_language']}{c}{lang}")
     lines += ["", s["form_items"]]
     for m in campaign.materials:
-        lines.append(f"{m.code} ({m.name[lang]}): ")
-    lines += ["", f"{s['label_remarks']}: ", end_marker(lang)]
+        lines.append(f"{m.code} ({m.name[lang]}){c}")
+    lines += ["", f"{s['label_remarks']}{c}", end_marker(lang)]
     return "\n".join(lines) + "\n"
 
 
-def form_email_body(campaign: Campaign, lang: str) -> str:
-    """The introduction and the form: the body of the e-mail the mailto link opens."""
+def form_file_text(campaign: Campaign, lang: str) -> str:
+    """The introduction and the form, to paste into an e-mail to the orders mailbox."""
     intro = order_strings()[lang]["form_intro"].format(orders=campaign.contacts.orders)
     return f"{intro}\n\n{form_text(campaign, lang)}"
+
+
+def form_email_body(campaign: Campaign, lang: str) -> str:
+    """The body of the e-mail the mailto link opens (already addressed to the orders mailbox):
+    a line on filling it in, and the form."""
+    return f"{order_strings()[lang]['form_mail_intro']}\n\n{form_text(campaign, lang)}"
 
 
 def form_subject(campaign: Campaign, lang: str) -> str:
@@ -260,7 +272,7 @@ def plan_order_form(campaign: Campaign) -> list[PlannedOutput]:
         text = form_text(campaign, lang)
         planned.append(PlannedOutput(
             f"order-form/order-form-{lang}.txt",
-            StaticJob(form_email_body(campaign, lang).encode("utf-8"),
+            StaticJob(form_file_text(campaign, lang).encode("utf-8"),
                       label=f"order form {lang}"),
         ))
         forms.append({

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from bluekit.campaign import load_campaign
 from bluekit.errors import ValidationFailed
-from bluekit.order_form import form_text, mailto_link, order_strings, parse_form
+from bluekit.order_form import colon, form_text, mailto_link, order_strings, parse_form
 from bluekit.order_intake import (
     ReviewHandled,
     import_orders,
@@ -53,17 +53,17 @@ PARTNERS = {
 
 def filled_form(lang: str, items: dict[str, str], *, remarks: str = "", **override: str) -> str:
     """The empty form of `lang` with the partner of `lang` and the quantities filled in."""
-    labels = order_strings()[lang]
+    labels, c = order_strings()[lang], colon(lang)
     values = {**PARTNERS[lang], **override}
     lines = []
     for line in form_text(CAMPAIGN, lang).splitlines():
         for name, value in values.items():
-            if line == f"{labels['label_' + name]}: ":
+            if line == f"{labels['label_' + name]}{c}":
                 line += value
         code = line.split(" ")[0]
-        if code in items and line.endswith(": "):
+        if code in items and line.endswith(c):
             line += items[code]
-        if line == f"{labels['label_remarks']}: ":
+        if line == f"{labels['label_remarks']}{c}":
             line += remarks
         lines.append(line)
     return "\n".join(lines) + "\n"
@@ -129,6 +129,15 @@ def test_an_html_only_mail_is_read(store, tmp_path) -> None:
     (order,) = list_orders(store)
     assert order.partner.organisation == "Commune d'Ixelles"
     assert order.lines == [("POSTER-A2-FR", 25)]
+
+
+def test_the_french_form_sets_its_colons_the_french_way_and_reads_either_way() -> None:
+    form = filled_form("fr", {"PIN-BLUEHEART": "5"})
+    assert "Organisation\u00a0: Commune d'Ixelles" in form and "Quantités :" in form
+    for typed in (form, form.replace("\u00a0:", ":"), form.replace("\u00a0:", " :")):
+        parsed = parse_form(CAMPAIGN, typed)
+        assert parsed.problems == [] and parsed.order.partner.organisation == "Commune d'Ixelles"
+        assert list(parsed.order.lines) == [("PIN-BLUEHEART", 5)]
 
 
 @pytest.mark.parametrize(

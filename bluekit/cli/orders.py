@@ -14,7 +14,7 @@ from ..build import default_out_dir
 from ..campaign import Campaign, load_campaign
 from ..errors import BluekitError
 from ..mail import send_messages
-from ..order_form import form_email_body, mailto_link
+from ..order_form import form_file_text, mailto_link
 from . import Db, app, open_store, options, print_json, progress_bar, report_outputs, say
 from .smtp_options import (
     DryRun,
@@ -551,5 +551,5 @@ def form_command(
     campaign = load_campaign(campaign_file)
     if lang not in campaign.languages:
         raise BluekitError(f"--lang {lang!r}: the campaign has {', '.join(campaign.languages)}")
-    typer.echo(mailto_link(campaign, lang) if mailto else form_email_body(campaign, lang))
+    typer.echo(mailto_link(campaign, lang) if mailto else form_file_text(campaign, lang))
 
