@@ -19,11 +19,12 @@ from . import brand
 from .campaign import Campaign
 from .jinja_templates import render_html
 from .outputs import PlannedOutput, StaticJob
+from .registry import fold
+from .typography import colon
+from .yaml_source import load_plain
 
 if TYPE_CHECKING:
     from .orders import NewOrder
-from .registry import fold
-from .yaml_source import load_plain
 
 FIELDS = (
     "organisation", "contact", "email", "telephone", "street", "postcode", "city", "language",
@@ -46,14 +47,9 @@ def end_marker(lang: str) -> str:
     return f"=== {order_strings()[lang]['form_end']} ==="
 
 
-def colon(lang: str) -> str:
-    """What follows a label: French puts a no-break space before the colon. The reading of a
-    form takes either, so a reply typed with a plain colon is understood too."""
-    return "\u00a0: " if lang == "fr" else ": "
-
-
 def form_text(campaign: Campaign, lang: str) -> str:
     """The empty form in `lang`, ready to be pasted into an e-mail."""
+    # (the reading of a form takes either colon: a reply typed with a plain one is understood)
     s, c = order_strings()[lang], colon(lang)
     lines = [start_marker(campaign, lang)]
     lines += [f"{s['label_' + name]}{c}" for name in FIELDS if name != "language"]

@@ -27,6 +27,7 @@ from .placeholders import long_date, render_text
 from .platforms import IMAGE_FORMATS, PLATFORMS, ImageFormat, Platform
 from .qr import tracked_url
 from .render import Job
+from .typography import colon
 from .yaml_source import load_plain
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -89,7 +90,7 @@ def _host(url: str) -> str:
 def _centres_line(campaign: Campaign, lang: str) -> str:
     title = campaign.poster.centres_title[lang]
     names = ", ".join(f"{c.name} {_host(c.website)}" for c in campaign.centres)
-    return f"{title}: {names}"
+    return f"{title}{colon(lang)}{names}"
 
 
 def alt_text(campaign: Campaign, platform: Platform, lang: str) -> str:
@@ -220,12 +221,12 @@ def posts_txt(campaign: Campaign, lang: str, posts: Sequence[Post]) -> str:
         for post in group:
             lines += [
                 f"{strings['when']} {_stamp(post.when, lang)}",
-                f"{strings['image']}: {post.image_path()}",
-                f"{strings['alt_text']}: {post.alt}",
+                f"{strings['image']}{colon(lang)}{post.image_path()}",
+                f"{strings['alt_text']}{colon(lang)}{post.alt}",
                 "",
                 post.text,
                 "",
-                f"({strings['length']}: {post.length}/{post.platform.limit})",
+                f"({strings['length']}{colon(lang)}{post.length}/{post.platform.limit})",
                 "-" * 40,
                 "",
             ]

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from bluekit.campaign import load_campaign
 from bluekit.errors import ValidationFailed
-from bluekit.order_form import colon, form_text, mailto_link, order_strings, parse_form
+from bluekit.order_form import form_text, mailto_link, order_strings, parse_form
 from bluekit.order_intake import (
     ReviewHandled,
     import_orders,
@@ -30,6 +30,7 @@ from bluekit.order_intake import (
 )
 from bluekit.orders import OrderFilter, list_orders
 from bluekit.store import MIGRATIONS, Store, order_review_handled, schema_version
+from bluekit.typography import colon
 
 from .conftest import CAMPAIGN_2024
 

@@ -23,6 +23,7 @@ from bluekit.social import (
     plan_posts,
     plan_social,
     posting_time,
+    posts_txt,
 )
 
 from .conftest import CAMPAIGN_2022, CAMPAIGN_2024
@@ -159,6 +160,13 @@ def test_posts_txt_groups_per_platform_with_images_and_alt_text(kit: Path) -> No
     assert text.index("Facebook") < text.index("Instagram") < text.index("Mastodon")
     assert "maandag 22 juli 2024, 10:00" in text
     assert "Alternatieve tekst:" in text and "images/wide-1600x900.png" in text
+
+
+def test_the_french_posts_file_puts_a_space_before_its_colons(campaign) -> None:
+    text = posts_txt(campaign, "fr", plan_posts(campaign, ("fr",), ("instagram",)))
+    assert "Visuel\u00a0: images/" in text and "Texte alternatif\u00a0: " in text
+    assert "(Longueur\u00a0: " in text and "humains\u00a0: PAG-ASA" in text
+    assert "Visuel:" not in text
 
 
 def test_the_2022_kit_builds_without_a_telephone_number(tmp_path: Path) -> None:
