@@ -181,7 +181,9 @@ def _image_job(campaign: Campaign, lang: str, image: ImageFormat) -> Job:
             "lang": lang,
             "width_pt": image.width * 72 / IMAGE_PPI,
             "height_pt": image.height * 72 / IMAGE_PPI,
-            "text": {"slogan": campaign.slogan[lang]},
+            # the call to action says what the number and the address are for
+            "text": {"slogan": campaign.slogan[lang],
+                     "call_to_action": campaign.poster.call_to_action[lang]},
             "telephone": campaign.reporting_point.telephone,
             "url_display": urlsplit(url).netloc,
             "hashtags": " ".join(campaign.hashtags),

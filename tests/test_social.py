@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import zipfile
@@ -17,6 +18,7 @@ from bluekit.cli import app
 from bluekit.frame import frame_photo
 from bluekit.outputs import write_outputs
 from bluekit.platforms import IMAGE_FORMATS, PLATFORMS
+from bluekit.render import TextOverflowError, render
 from bluekit.social import (
     PostTooLongError,
     SocialOptions,
@@ -167,6 +169,20 @@ def test_the_french_posts_file_puts_a_space_before_its_colons(campaign) -> None:
     assert "Visuel\u00a0: images/" in text and "Texte alternatif\u00a0: " in text
     assert "(Longueur\u00a0: " in text and "humains\u00a0: PAG-ASA" in text
     assert "Visuel:" not in text
+
+
+def test_the_images_say_what_the_number_is_for_and_a_call_too_long_is_an_error(
+    campaign,
+) -> None:
+    job = next(p.job for p in plan_social(campaign, SocialOptions(languages=("fr",)))
+               if p.path.endswith("square-1080x1080.png"))
+    assert job.data["text"]["call_to_action"] == "Un soupçon d’exploitation\u00a0? Signalez-le."
+    assert "text" in job.check_glyphs  # the call's characters are checked like the slogan's
+    long_call = dataclasses.replace(job, data=job.data | {"text": job.data["text"] | {
+        "call_to_action": "Signalez-le " * 60}})
+    with pytest.raises(TextOverflowError) as caught:
+        render(long_call)
+    assert "slogan / poster.call_to_action (fr) does not fit" in str(caught.value)
 
 
 def test_the_2022_kit_builds_without_a_telephone_number(tmp_path: Path) -> None:
