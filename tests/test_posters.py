@@ -112,6 +112,9 @@ def test_the_name_under_the_qr_code_breaks_into_balanced_lines(pdfs: Path, size:
     assert lines[lines.index("Human trafficking") + 1] == "reporting point"
     dutch = PdfReader(pdfs / f"poster-{size}-nl.pdf").pages[0].extract_text().splitlines()
     assert "Meldpunt mensenhandel" in dutch  # a name that fits stays on one line
+    both = PdfReader(pdfs / f"poster-{size}-nl-fr.pdf").pages[0].extract_text().splitlines()
+    assert "Meldpunt mensenhandel" in both  # under the card in the blue band, in both languages
+    assert "Point de contact traite des êtres humains" in both
 
 
 def _decode_qr(path: Path) -> str:
