@@ -142,7 +142,7 @@ def gallery_page(
     return render_html(
         "gallery.html.j2",
         year=campaign.year,
-        slogan=campaign.slogan[campaign.languages[0]],
+        slogans=[(lang, campaign.slogan[lang]) for lang in campaign.languages],
         sections=gallery_sections(planned, thumbnails, campaign.languages),
         count=len(planned),
         colours={k: c.rgb for k, c in brand.PALETTE.items()},
@@ -155,7 +155,7 @@ def plan_gallery(campaign: Campaign, planned: Sequence[PlannedOutput]) -> list[P
     thumbnails = plan_thumbnails(planned)
     template = (files("bluekit") / "templates" / "gallery.html.j2").read_text("utf-8")
     key = json.dumps([
-        "gallery-v2", campaign.year, campaign.slogan[campaign.languages[0]], campaign.languages,
+        "gallery-v3", campaign.year, campaign.slogan, campaign.languages,
         [p.path for p in planned], {k: v.path for k, v in thumbnails.items()}, template,
         {k: c.rgb for k, c in brand.PALETTE.items()},
     ])

@@ -74,6 +74,8 @@ def test_the_page_links_every_file_and_shows_small_thumbnails(kit) -> None:
         with Image.open(out / src) as thumb:
             assert thumb.format == "PNG" and thumb.width <= 420
     assert "poster-A3-nl" in page and "Invitations (" in page
+    slogans = {s.get("lang"): s.text for s in document.iter("span") if s.get("lang")}
+    assert slogans["fr"].startswith("Rendons la") and set(slogans) == {"nl", "fr", "de", "en"}
     ids = [element.get("id") for element in document.iter() if element.get("id")]
     assert len(ids) == len(set(ids))  # every menu link leads to its own section
     targets = {a.get("href")[1:] for a in document.iter("a") if a.get("href").startswith("#")}
