@@ -6,6 +6,8 @@ that (and also `,`), and writes it the same way so a round trip through Excel ch
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,7 @@ KNOWN_LANGUAGES = ("nl", "fr", "de", "en")
 # `city_fr`... give the letter in that language its own wording ("Collège communal" in the French
 # letter to Eupen, "Place Exemple 1, 1030 Schaerbeek" in the French one to Schaarbeek).
 LOCALISED = ("addressee", "street", "city")
+LOCALISED_COLUMNS = tuple(f"{name}_{lang}" for name in LOCALISED for lang in KNOWN_LANGUAGES)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,17 @@ def read_contacts(path: Path) -> dict[str, Contact]:
             f"{path}:1: missing column(s) {', '.join(missing)}",
             hint=f"the first row must name the columns: {';'.join(COLUMNS)}",
         )
+    # A column meant for one language but misspelt (`adressee_fr`) would be ignored without a
+    # word, and the letter would go out with the common wording: refuse it.
+    for column in header:
+        if re.fullmatch(r"[a-z]+_(nl|fr|de|en)", column or "") and column not in LOCALISED_COLUMNS:
+            close = difflib.get_close_matches(column, LOCALISED_COLUMNS, n=1)
+            raise InputFileError(
+                f"{path}:1: unknown column {column!r}"
+                + (f" (did you mean {close[0]!r}?)" if close else ""),
+                hint="the columns for one language are addressee_, street_ and city_ followed "
+                "by nl, fr, de or en",
+            )
     contacts: dict[str, Contact] = {}
     first_row: dict[str, int] = {}
     problems: list[Problem] = []
@@ -96,7 +110,9 @@ def read_contacts(path: Path) -> dict[str, Contact]:
             continue
         first_row[code] = line
         email = values.get("email", "")
-        filled = [v for c, v in values.items() if c not in ("refnis", "municipality")]
+        # only bluekit's own columns count: a template row with just a note of one's own in an
+        # extra column is still a row nobody has filled in
+        filled = [values.get(c, "") for c in (*COLUMNS[2:], *LOCALISED_COLUMNS)]
         if not any(filled):
             continue  # a template row nobody has filled in yet: no contact for this one
         try:
@@ -143,11 +159,7 @@ def read_contacts(path: Path) -> dict[str, Contact]:
 def contacts_csv(rows: list[dict[str, str]]) -> bytes:
     """Rows as Excel-for-Belgium CSV: UTF-8 with BOM, `;` separated, CRLF line ends; the
     per-language columns (`addressee_fr`...) only when a row fills one in."""
-    columns = COLUMNS + tuple(
-        column
-        for column in (f"{name}_{lang}" for name in LOCALISED for lang in KNOWN_LANGUAGES)
-        if any(row.get(column) for row in rows)
-    )
+    columns = COLUMNS + tuple(c for c in LOCALISED_COLUMNS if any(row.get(c) for row in rows))
     return excel_csv(columns, ([row.get(c, "") for c in columns] for row in rows))
 
 

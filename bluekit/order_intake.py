@@ -296,6 +296,7 @@ class ReviewItem:
     subject: str | None
     reason: str
     received_at: str
+    year: int = 0  # the campaign it came in for
     handled_at: str | None = None  # set once a person dealt with it
     handled_by: str | None = None
     note: str | None = None
@@ -316,7 +317,7 @@ def _review_rows(db: sa.Connection, *where: Any) -> list[ReviewItem]:
     ).all()
     return [
         ReviewItem(r.id, r.source_name, r.sender, r.subject, r.reason,
-                   r.received_at.isoformat(timespec="seconds"),
+                   r.received_at.isoformat(timespec="seconds"), r.year,
                    r.handled_at.isoformat(timespec="seconds") if r.handled_at else None,
                    r.handled_by, r.note, r.order_number)
         for r in rows
@@ -333,13 +334,25 @@ def review_list(store: Store, year: int, *, handled: bool = False) -> list[Revie
         return _review_rows(db, *where)
 
 
-def review_item(store: Store, review_id: int) -> ReviewItem:
-    """One review item, open or handled."""
+def review_item(store: Store, review_id: int, year: int | None = None) -> ReviewItem:
+    """One review item, open or handled; with `year`, only one of that campaign."""
     with store.engine.connect() as db:
         found = _review_rows(db, order_review.c.id == review_id)
-    if not found:
-        raise NotFound(f"no review item {review_id}", hint="`bluekit orders review` lists them")
+    if not found or (year is not None and found[0].year != year):
+        raise NotFound(
+            f"no review item {review_id}" + (f" for {year}" if year is not None and found else ""),
+            hint="`bluekit orders review` lists them",
+        )
     return found[0]
+
+
+def _already_handled(item: ReviewItem) -> ReviewHandled:
+    return ReviewHandled(
+        f"review item {item.id} was already dealt with ({item.handled_at} by {item.handled_by}"
+        + (f" as order {item.order_number}" if item.order_number else "")
+        + (f": {item.note}" if item.note else "") + ")",
+        hint="`bluekit orders review --all` shows the items dealt with",
+    )
 
 
 class ReviewHandled(OrderError):
@@ -347,41 +360,43 @@ class ReviewHandled(OrderError):
 
 
 def resolve_review(
-    store: Store, review_id: int, *, by: str | None = None, note: str | None = None,
-    order_number: str | None = None,
+    store: Store, review_id: int, *, year: int | None = None, by: str | None = None,
+    note: str | None = None,
 ) -> ReviewItem:
     """Mark a review item as dealt with (typed in by hand, answered, or no order at all): it
     leaves the open list and keeps its original. Marking it twice is an error."""
-    item = review_item(store, review_id)
+    review_item(store, review_id, year)
     with store.transaction() as db:
-        done = insert_ignore(
-            db, order_review_handled, review_id=review_id, handled_at=now(),
-            handled_by=by or current_user(), note=(note or "").strip() or None,
-            order_number=order_number,
-        )
+        done = _claim(db, review_id, by=by, note=note)
     if not done:
-        item = review_item(store, review_id)
-        raise ReviewHandled(
-            f"review item {review_id} was already dealt with ({item.handled_at} by "
-            f"{item.handled_by}" + (f": {item.note}" if item.note else "") + ")",
-            hint="`bluekit orders review --all` shows the items dealt with",
-        )
+        raise _already_handled(review_item(store, review_id))
     return review_item(store, review_id)
 
 
+def _claim(
+    db: sa.Connection, review_id: int, *, by: str | None, note: str | None,
+    order_number: str | None = None,
+) -> bool:
+    """Record that a person dealt with the item; False if someone already did."""
+    return insert_ignore(
+        db, order_review_handled, review_id=review_id, handled_at=now(),
+        handled_by=by or current_user(), note=(note or "").strip() or None,
+        order_number=order_number,
+    )
+
+
 def retry_review(
-    store: Store, campaign: Campaign, review_id: int, *, by: str | None = None
+    store: Store, campaign: Campaign, review_id: int, *, by: str | None = None,
+    note: str | None = None,
 ) -> tuple[ReviewItem, str | None]:
     """Read a review item's original again, with the campaign's catalogue and rules as they are
     now (an item code added, say). If it is an order now, it is added and the item marked dealt
-    with; returns the item and the order's number, or None when it still is no order (the
-    reason is updated). Safe to repeat: an order is never added twice."""
-    item = review_item(store, review_id)
+    with, in one transaction; returns the item and the order's number, or None when it still is
+    no order (the reason is updated). An order is never added twice, nor for an item someone
+    dealt with meanwhile."""
+    item = review_item(store, review_id, campaign.year)
     if item.handled_at:
-        raise ReviewHandled(
-            f"review item {review_id} was already dealt with ({item.handled_at} by "
-            f"{item.handled_by})", hint="`bluekit orders review --all` shows it",
-        )
+        raise _already_handled(item)
     with store.engine.connect() as db:
         row = db.execute(
             sa.select(order_review.c.source_ref, order_review.c.original)
@@ -398,13 +413,16 @@ def retry_review(
             db.execute(order_review.update().where(order_review.c.id == review_id)
                        .values(reason=reason))
         return review_item(store, review_id), None
-    added, _ = add_order(store, campaign, order, by=by)
-    try:
-        resolved = resolve_review(store, review_id, by=by, note="imported on a new reading",
-                                  order_number=added.number)
-    except ReviewHandled:  # marked meanwhile by another run: the order exists once either way
-        resolved = review_item(store, review_id)
-    return resolved, added.number
+
+    def claim(db: sa.Connection, number: str) -> None:
+        # in the order's own transaction: if someone marked the item meanwhile (having typed
+        # the order in by hand, say), this raises and the order is not added
+        if not _claim(db, review_id, by=by, order_number=number,
+                      note=note or "imported on a new reading"):
+            raise _already_handled(review_item(store, review_id))
+
+    added, _ = add_order(store, campaign, order, by=by, also=claim)
+    return review_item(store, review_id), added.number
 
 
 def review_original(store: Store, review_id: int) -> bytes:

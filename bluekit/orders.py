@@ -12,7 +12,7 @@ import datetime as dt
 import getpass
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -250,10 +250,12 @@ def _find_by_ref(db: Connection, source_ref: str) -> str | None:
 
 
 def add_order(
-    store: Store, campaign: Campaign, order: NewOrder, *, by: str | None = None
+    store: Store, campaign: Campaign, order: NewOrder, *, by: str | None = None,
+    also: Callable[[Connection, str], None] | None = None,
 ) -> tuple[Order, bool]:
     """Record a new order as "received"; returns it and whether it is new. An order whose
-    `source_ref` is already known is not added again: the existing one is returned."""
+    `source_ref` is already known is not added again: the existing one is returned. `also`
+    runs in the same transaction with the order's number: if it raises, nothing is added."""
     problems = problems_of(campaign, order)
     if problems:
         raise OrderError("the order cannot be added: " + "; ".join(problems))
@@ -295,6 +297,8 @@ def add_order(
                 order_id=order_id, status="received", at=at, by=by,
                 note=f"from {order.source}" + (f" {order.source_ref}" if order.source_ref else ""),
             ))
+        if also is not None:
+            also(db, existing or number)
     return get_order(store, existing or number), existing is None
 
 

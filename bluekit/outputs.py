@@ -271,15 +271,15 @@ class RenderPool:
         with Ctrl-C blocked, which they inherit, so that a Ctrl-C while they load is bluekit's
         alone to handle (instead of each process printing a traceback of its imports); here it
         is only held back while they are launched, then handled."""
-        block = hasattr(signal, "pthread_sigmask")  # POSIX; Windows has no signal masks
-        if block:
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        # POSIX only: Windows has no signal masks (its workers get Ctrl-C as they load)
+        block = hasattr(signal, "pthread_sigmask")
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if block else None
         try:
             for _ in range(self.workers):
                 self.executor.submit(warm_up)
         finally:
-            if block:
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            if previous is not None:  # as it was: a caller may have had SIGINT blocked
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         return self
 
     def __enter__(self) -> RenderPool:

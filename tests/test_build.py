@@ -22,7 +22,8 @@ from PIL import Image
 from bluekit.build import build, plan_build
 from bluekit.campaign import load_campaign
 from bluekit.cli import app
-from bluekit.outputs import RenderPool, early_pool
+from bluekit.outputs import RenderPool, early_pool, write_outputs
+from bluekit.posters import PosterOptions, plan_posters
 
 from .conftest import CAMPAIGN_2024
 
@@ -119,6 +120,24 @@ def test_a_first_build_starts_its_renderers_before_planning_and_a_rebuild_does_n
         assert pool is None  # one job renders in this process
 
 
+def test_the_build_renders_in_the_early_processes_and_starts_no_others(
+    tmp_path: Path, monkeypatch
+) -> None:
+    started = []
+    real_init = RenderPool.__init__
+
+    def counting(self: RenderPool, workers: int) -> None:
+        started.append(workers)
+        real_init(self, workers)
+
+    monkeypatch.setattr(RenderPool, "__init__", counting)
+    planned = plan_posters(load_campaign(CAMPAIGN_2024), PosterOptions(
+        languages=("nl", "fr"), sizes=("A4",), formats=("pdf",), bilingual=False))
+    with early_pool(tmp_path, jobs=2) as pool:
+        report = write_outputs(planned, tmp_path, jobs=2, pool=pool)
+    assert len(report.rendered) == len(planned) >= 3 and started == [2]
+
+
 def test_an_error_while_planning_leaves_no_renderer_behind(runner, tmp_path: Path) -> None:
     contacts = tmp_path / "contacts.csv"
     contacts.write_text("refnis;municipality;email\n99999;Nowhere;x@example.org\n", "utf-8")
@@ -133,7 +152,20 @@ def test_an_error_while_planning_leaves_no_renderer_behind(runner, tmp_path: Pat
     assert multiprocessing.active_children() == []
 
 
+def _signal_mask(pid: str, field: str) -> int:
+    """A signal mask of a process (SigBlk, SigCgt...) from /proc, 0 if it has ended."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1], 16)
+    return 0
+
+
+SIGINT_BIT = 1 << (signal.SIGINT - 1)
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no renderer processes")
 def test_ctrl_c_while_the_renderers_start_is_one_clean_message(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "bluekit", "build", str(CAMPAIGN_2024), "--out",
@@ -142,19 +174,18 @@ def test_ctrl_c_while_the_renderers_start_is_one_clean_message(tmp_path: Path) -
     )
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
 
-    def loading_renderers() -> int:  # started Pythons (not forks about to start one)
-        count = 0
-        for pid in children.read_text().split():
-            with contextlib.suppress(OSError):  # ended meanwhile
-                count += b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
-        return count
+    def loading_renderers() -> list[str]:
+        # started Pythons that have set up their own Ctrl-C handling: they are loading
+        return [pid for pid in children.read_text().split()
+                if _signal_mask(pid, "SigCgt") & SIGINT_BIT]
 
     deadline = time.monotonic() + 30
-    while loading_renderers() < 2 and time.monotonic() < deadline:
+    while len(loading := loading_renderers()) < 2 and time.monotonic() < deadline:
         time.sleep(0.002)
-    # the renderers are loading Python and Typst: Ctrl-C, as a terminal sends it, to the
-    # whole process group
-    os.killpg(process.pid, signal.SIGINT)
+    assert len(loading) == 2, "the renderers never started"
+    # they leave Ctrl-C to bluekit: blocked from their start
+    assert all(_signal_mask(pid, "SigBlk") & SIGINT_BIT for pid in loading)
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal sends it: the whole process group
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr.decode()
     assert "Traceback" not in stderr.decode() and "KeyboardInterrupt" not in stderr.decode()

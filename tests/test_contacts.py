@@ -82,6 +82,22 @@ def test_a_file_without_the_required_columns_is_refused(tmp_path: Path) -> None:
         read_contacts(path)
 
 
+def test_a_misspelt_column_for_one_language_is_refused_with_the_right_name(
+    tmp_path: Path,
+) -> None:
+    path = _write(tmp_path, "63023;Eupen;a@eupen.be;;;;;;Collège communal\r\n",
+                  header=HEADER.replace("\r\n", ";adressee_fr\r\n"))
+    with pytest.raises(InputFileError, match="unknown column 'adressee_fr' \\(did you mean "
+                       "'addressee_fr'\\?\\)"):
+        read_contacts(path)
+
+
+def test_a_template_row_with_only_a_note_of_ones_own_is_skipped(tmp_path: Path) -> None:
+    path = _write(tmp_path, "63023;Eupen;;;;;;;call back in May\r\n",
+                  header=HEADER.replace("\r\n", ";notes\r\n"))
+    assert read_contacts(path) == {}
+
+
 def test_the_template_lists_all_565_and_reads_back_empty(tmp_path: Path) -> None:
     path = tmp_path / "template.csv"
     assert write_template(path) == 565

@@ -17,8 +17,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import sqlalchemy as sa
 
+from bluekit import order_intake
 from bluekit.campaign import load_campaign
-from bluekit.errors import ValidationFailed
+from bluekit.errors import NotFound, ValidationFailed
 from bluekit.order_form import form_text, mailto_link, order_strings, parse_form
 from bluekit.order_intake import (
     ReviewHandled,
@@ -134,7 +135,7 @@ def test_an_html_only_mail_is_read(store, tmp_path) -> None:
 
 def test_the_french_form_sets_its_colons_the_french_way_and_reads_either_way() -> None:
     form = filled_form("fr", {"PIN-BLUEHEART": "5"})
-    assert "Organisation\u00a0: Commune d'Ixelles" in form and "Quantités :" in form
+    assert "Organisation\u00a0: Commune d'Ixelles" in form and "Quantités\u00a0:" in form
     for typed in (form, form.replace("\u00a0:", ":"), form.replace("\u00a0:", " :")):
         parsed = parse_form(CAMPAIGN, typed)
         assert parsed.problems == [] and parsed.order.partner.organisation == "Commune d'Ixelles"
@@ -218,6 +219,36 @@ def test_a_review_item_read_again_becomes_an_order_once_the_catalogue_allows_it(
     with pytest.raises(ReviewHandled):
         retry_review(store, wider, item.id)
     assert len(list_orders(store)) == 1
+
+
+def test_a_retry_adds_no_order_when_someone_deals_with_the_item_meanwhile(
+    store, tmp_path, monkeypatch
+) -> None:
+    _unknown_item_in_review(store, tmp_path)
+    (item,) = review_list(store, 2024)
+    brochure = next(m for m in CAMPAIGN.materials if m.code == "BROCHURE-DE")
+    wider = CAMPAIGN.model_copy(update={"materials": [
+        *CAMPAIGN.materials, brochure.model_copy(update={"code": "BROCHURE-XX"})]})
+    real = order_intake._read_order
+
+    def a_colleague_marks_it_while_it_is_read(*args):  # between the check and the adding
+        resolve_review(store, item.id, by="colleague", note="typed in as 2024-0001")
+        return real(*args)
+
+    monkeypatch.setattr(order_intake, "_read_order", a_colleague_marks_it_while_it_is_read)
+    with pytest.raises(ReviewHandled, match="by colleague: typed in"):
+        retry_review(store, wider, item.id)
+    assert list_orders(store) == []  # the order was not added beside the one typed in
+
+
+def test_a_review_item_of_another_year_is_not_found(store, tmp_path) -> None:
+    _unknown_item_in_review(store, tmp_path)
+    (item,) = review_list(store, 2024)
+    other = CAMPAIGN.model_copy(update={"year": 2025})
+    with pytest.raises(NotFound, match=f"no review item {item.id} for 2025"):
+        resolve_review(store, item.id, year=2025)
+    with pytest.raises(NotFound):
+        retry_review(store, other, item.id)
 
 
 def test_an_older_database_gains_the_review_handling_on_opening(tmp_path) -> None:

@@ -511,11 +511,11 @@ def review_command(
         sys.stdout.buffer.write(review_original(store, show))
         return
     if done is not None:
-        item = resolve_review(store, done, by=by, note=note)
+        item = resolve_review(store, done, year=campaign.year, by=by, note=note)
         typer.echo(f"review item {item.id} dealt with ({item.handled_by})")
         return
     if retry is not None:
-        item, number = retry_review(store, campaign, retry, by=by)
+        item, number = retry_review(store, campaign, retry, by=by, note=note)
         if number is None:  # exit 1, as a check that found problems
             typer.echo(f"review item {item.id} is still not a readable order: {item.reason}\n"
                        "  hint: type it in with `bluekit orders add`, then mark it --done",
