@@ -174,10 +174,16 @@ def test_ctrl_c_while_the_renderers_start_is_one_clean_message(tmp_path: Path) -
     )
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
 
+    def cmdline(pid: str) -> bytes:
+        with contextlib.suppress(OSError):
+            return Path(f"/proc/{pid}/cmdline").read_bytes()
+        return b""
+
     def loading_renderers() -> list[str]:
-        # started Pythons that have set up their own Ctrl-C handling: they are loading
+        # renderers (not the resource tracker) whose Python has set up its own Ctrl-C
+        # handling: they are loading
         return [pid for pid in children.read_text().split()
-                if _signal_mask(pid, "SigCgt") & SIGINT_BIT]
+                if b"spawn_main" in cmdline(pid) and _signal_mask(pid, "SigCgt") & SIGINT_BIT]
 
     deadline = time.monotonic() + 30
     while len(loading := loading_renderers()) < 2 and time.monotonic() < deadline:
