@@ -186,9 +186,9 @@ def test_ctrl_c_while_the_renderers_start_is_one_clean_message(tmp_path: Path) -
                 if b"spawn_main" in cmdline(pid) and _signal_mask(pid, "SigCgt") & SIGINT_BIT]
 
     deadline = time.monotonic() + 30
-    while len(loading := loading_renderers()) < 2 and time.monotonic() < deadline:
+    while not (loading := loading_renderers()) and time.monotonic() < deadline:
         time.sleep(0.002)
-    assert len(loading) == 2, "the renderers never started"
+    assert loading, "the renderers never started"
     # they leave Ctrl-C to bluekit: blocked from their start
     assert all(_signal_mask(pid, "SigBlk") & SIGINT_BIT for pid in loading)
     os.killpg(process.pid, signal.SIGINT)  # as a terminal sends it: the whole process group
