@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .atomic import write_atomic
 from .errors import BluekitError, InputFileError, OutputError
 from .excel_csv import excel_csv
+from .outputs import LazyJob
 
 if TYPE_CHECKING:
     from .store import Store
@@ -132,22 +133,16 @@ def _encoded_header(name: str, value: str) -> str | Header:
 
 
 @dataclass(frozen=True)
-class LazyEmailJob:
-    """An e-mail whose texts are written only when it must be made: its fingerprint comes from
-    `key`, everything the message is made from, so a rebuild with nothing changed does not
-    write 565 invitations just to find them unchanged."""
+class LazyEmailJob(LazyJob):
+    """An e-mail whose texts are written only when it must be made (`make` gives its EmailJob):
+    a rebuild with nothing changed does not write 565 invitations just to find them unchanged.
+    Made after the files it attaches (`needs`)."""
 
-    key: str
-    make: Callable[[], EmailJob]
-    needs: tuple[str, ...]  # the planned files it attaches
-    label: str = ""
+    needs: tuple[str, ...] = ()  # the planned files it attaches
     template: str = "email"
 
-    def fingerprint(self) -> str:
-        return hashlib.sha256(self.key.encode()).hexdigest()
-
     def build(self, out_dir: Path) -> bytes:
-        return self.make().build(out_dir)
+        return self.make().build(out_dir)  # type: ignore[no-any-return, union-attr]
 
 
 # --- sending ----------------------------------------------------------------------------------

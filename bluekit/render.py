@@ -282,59 +282,66 @@ def png_to_jpeg(png: bytes, ppi: float | None, quality: int = 92) -> bytes:
 
 
 @dataclass(frozen=True)
-class JpegFromPngJob:
-    """The JPEG of a picture whose PNG is also planned: made from the written PNG, so the
-    picture is rendered once for both formats (a derived job, see outputs.py)."""
+class _FromWrittenFile:
+    """A file made from another planned file once that one is on disk (a derived job, see
+    outputs.py): it is made again exactly when its source or its own options change."""
 
-    source: str  # the planned PNG
+    source: str  # the planned file it reads
     source_fingerprint: str
-    ppi: float | None
-    label: str = ""
-    template: str = "jpeg"
-    in_pool: ClassVar[bool] = True  # decoding a large PNG is worth a core of its own
-    heavy: ClassVar[bool] = True  # and takes as much memory as drawing it (see Job.heavy)
+    VERSION: ClassVar[str]
 
     @property
     def needs(self) -> tuple[str, ...]:
         return (self.source,)
 
+    def options(self) -> list[Any]:
+        raise NotImplementedError
+
     def fingerprint(self) -> str:
-        key = ["jpeg-v1", self.source, self.source_fingerprint, self.ppi]
+        key = [self.VERSION, self.source, self.source_fingerprint, *self.options()]
         return hashlib.sha256(json.dumps(key).encode()).hexdigest()
 
-    def build(self, out_dir: Path) -> bytes:
+    def read_source(self, out_dir: Path, label: str) -> bytes:
         try:
-            png = (out_dir / self.source).read_bytes()
+            return (out_dir / self.source).read_bytes()
         except FileNotFoundError:
-            raise OutputError(f"{self.label}: {self.source} is missing") from None
-        return png_to_jpeg(png, self.ppi)
+            raise OutputError(f"{label}: {self.source} is missing") from None
 
 
 @dataclass(frozen=True)
-class ThumbnailJob:
+class JpegFromPngJob(_FromWrittenFile):
+    """The JPEG of a picture whose PNG is also planned: made from the written PNG, so the
+    picture is rendered once for both formats."""
+
+    ppi: float | None
+    label: str = ""
+    template: str = "jpeg"
+    VERSION: ClassVar[str] = "jpeg-v1"
+    in_pool: ClassVar[bool] = True  # decoding a large PNG is worth a core of its own
+    heavy: ClassVar[bool] = True  # and takes as much memory as drawing it (see Job.heavy)
+
+    def options(self) -> list[Any]:
+        return [self.ppi]
+
+    def build(self, out_dir: Path) -> bytes:
+        return png_to_jpeg(self.read_source(out_dir, self.label), self.ppi)
+
+
+@dataclass(frozen=True)
+class ThumbnailJob(_FromWrittenFile):
     """A small PNG of a written JPEG, `width` pixels wide: JPEG decoding at a fraction of the
     size (Pillow's draft mode) makes this a few milliseconds."""
 
-    source: str
-    source_fingerprint: str
     width: int
     label: str = ""
     template: str = "thumbnail"
+    VERSION: ClassVar[str] = "thumbnail-v1"
 
-    @property
-    def needs(self) -> tuple[str, ...]:
-        return (self.source,)
-
-    def fingerprint(self) -> str:
-        key = ["thumbnail-v1", self.source, self.source_fingerprint, self.width]
-        return hashlib.sha256(json.dumps(key).encode()).hexdigest()
+    def options(self) -> list[Any]:
+        return [self.width]
 
     def build(self, out_dir: Path) -> bytes:
-        try:
-            image = Image.open(out_dir / self.source)
-        except FileNotFoundError:
-            raise OutputError(f"{self.label}: {self.source} is missing") from None
-        with image:
+        with Image.open(io.BytesIO(self.read_source(out_dir, self.label))) as image:
             image.draft("RGB", (self.width, self.width * 4))
             image.thumbnail((self.width, self.width * 4))
             out = io.BytesIO()
