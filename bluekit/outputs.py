@@ -247,6 +247,9 @@ def _worker_start(heavy: Any = None) -> None:
     _HEAVY = heavy
 
 
+def _process_count(jobs: int | None) -> int:
+    """How many rendering processes: `--jobs`, else one per core."""
+    return jobs or os.cpu_count() or 1
 
 
 class RenderPool:
@@ -296,7 +299,7 @@ def early_pool(
     """A started RenderPool when the run is sure to render much: a first build into `out_dir`
     (no manifest there yet) or a forced one; else None, as a rebuild with little or nothing to
     do should not pay for starting the processes."""
-    workers = jobs or os.cpu_count() or 1
+    workers = _process_count(jobs)
     if workers < 2 or (not force and (out_dir / MANIFEST).exists()):
         yield None
         return
@@ -438,7 +441,7 @@ class _Run:
         rendered = spread_heavy([(i, f) for i, f in todo if isinstance(i.job, Job)])
         self.derived = [(i, f) for i, f in todo if hasattr(i.job, "build")]
         self.pending = {i.path for i, _ in todo}
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(rendered)))
+        workers = max(1, min(_process_count(jobs), len(rendered)))
         if workers == 1 or len(rendered) < 3:
             self._in_this_process(static, rendered)
         elif pool is not None:
@@ -469,8 +472,8 @@ class _Run:
 
     def _with_pool(self, static: list[Any], rendered: list[Any], processes: RenderPool) -> None:
         workers, pool = processes.workers, processes.executor
+        # submitted and not yet taken in (done or not), with the file each one makes
         futures: dict[cf.Future[bytes], tuple[PlannedOutput, str]] = {}
-        waiting: set[cf.Future[bytes]] = set()  # submitted and not yet taken in
         in_flight: set[cf.Future[bytes]] = set()  # submitted and not yet done
         queue = iter(rendered)
 
@@ -481,7 +484,7 @@ class _Run:
             # futures can wait to be taken in, and counting them at each call cost seconds.
             # With nothing left to take in, submit regardless: a miscount must not end the
             # run with renders still queued.
-            while not waiting or len(in_flight) < 4 * workers:
+            while not futures or len(in_flight) < 4 * workers:
                 pair = next(queue, None)
                 if pair is None:
                     return
@@ -491,7 +494,6 @@ class _Run:
                    *args: Any) -> None:
             future = pool.submit(task, *args)
             futures[future] = pair
-            waiting.add(future)
             in_flight.add(future)
             future.add_done_callback(in_flight.discard)
 
@@ -499,8 +501,8 @@ class _Run:
             top_up()
             for item, fingerprint in static:
                 self.finish(item, fingerprint, item.job.content)
-            while waiting or self.derived:
-                self.collect(wait=not waiting)
+            while futures or self.derived:
+                self.collect(wait=not futures)
                 for item, fingerprint in self.ready():
                     if getattr(item.job, "in_pool", False):
                         submit((item, fingerprint), _build_in_worker, item.job,
@@ -509,13 +511,12 @@ class _Run:
                         self.outcome(item, fingerprint,
                                      partial(item.job.build, self.out_dir))  # type: ignore[union-attr]
                         top_up()  # keep the workers busy while this process works too
-                if not waiting:
+                if not futures:
                     if self.derived and not self.writes and not self.settled:
                         break  # nothing left can become ready (see execute)
                     continue
-                done, _ = cf.wait(waiting, timeout=0.05, return_when=cf.FIRST_COMPLETED)
+                done, _ = cf.wait(futures, timeout=0.05, return_when=cf.FIRST_COMPLETED)
                 for future in done:
-                    waiting.discard(future)
                     item, fingerprint = futures.pop(future)
                     self.outcome(item, fingerprint, future.result)
                 top_up()
