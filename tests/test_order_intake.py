@@ -184,6 +184,13 @@ def _unknown_item_in_review(store: Store, tmp_path: Path) -> Path:
     return eml
 
 
+def _with_brochure_xx():
+    """The 2024 campaign with the item that message asks for added to the catalogue."""
+    brochure = next(m for m in CAMPAIGN.materials if m.code == "BROCHURE-DE")
+    return CAMPAIGN.model_copy(update={"materials": [
+        *CAMPAIGN.materials, brochure.model_copy(update={"code": "BROCHURE-XX"})]})
+
+
 def test_a_review_item_dealt_with_leaves_the_list_and_keeps_its_original(
     store, tmp_path
 ) -> None:
@@ -208,9 +215,7 @@ def test_a_review_item_read_again_becomes_an_order_once_the_catalogue_allows_it(
     still, number = retry_review(store, CAMPAIGN, item.id)  # nothing changed: still no order
     assert number is None and "BROCHURE-XX is not an item" in still.reason
     assert review_list(store, 2024) == [still]
-    brochure = next(m for m in CAMPAIGN.materials if m.code == "BROCHURE-DE")
-    wider = CAMPAIGN.model_copy(update={"materials": [
-        *CAMPAIGN.materials, brochure.model_copy(update={"code": "BROCHURE-XX"})]})
+    wider = _with_brochure_xx()
     done, number = retry_review(store, wider, item.id, by="an")
     assert number == "2024-0001" and done.order_number == number and done.handled_by == "an"
     (order,) = list_orders(store)
@@ -226,9 +231,7 @@ def test_a_retry_adds_no_order_when_someone_deals_with_the_item_meanwhile(
 ) -> None:
     _unknown_item_in_review(store, tmp_path)
     (item,) = review_list(store, 2024)
-    brochure = next(m for m in CAMPAIGN.materials if m.code == "BROCHURE-DE")
-    wider = CAMPAIGN.model_copy(update={"materials": [
-        *CAMPAIGN.materials, brochure.model_copy(update={"code": "BROCHURE-XX"})]})
+    wider = _with_brochure_xx()
     real = order_intake._read_order
 
     def a_colleague_marks_it_while_it_is_read(*args):  # between the check and the adding
