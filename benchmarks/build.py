@@ -21,8 +21,8 @@ from pathlib import Path
 
 import yaml
 
-from bluekit import registry
-from bluekit.contacts import contacts_csv
+from bluekit.municipalities import registry
+from bluekit.municipalities.contacts import contacts_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 # The console script staff run, next to this Python (else `python -m bluekit`).

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import typst
 
-from bluekit import registry
-from bluekit.campaign import load_campaign
-from bluekit.contacts import contacts_csv, read_contacts
-from bluekit.invitations import letter_job, plan_invitations, select_invitees
-from bluekit.outputs import write_outputs
-from bluekit.render import _compiler, render, template_source
+from bluekit.campaign.model import load_campaign
+from bluekit.kit.invitations import letter_job, plan_invitations, select_invitees
+from bluekit.municipalities import registry
+from bluekit.municipalities.contacts import contacts_csv, read_contacts
+from bluekit.pipeline.outputs import write_outputs
+from bluekit.pipeline.render import _compiler, render, template_source
 
 ROOT = Path(__file__).resolve().parent.parent
 

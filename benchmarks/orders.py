@@ -22,13 +22,13 @@ from pathlib import Path
 
 import belgica
 
-from bluekit import registry
-from bluekit.campaign import load_campaign
-from bluekit.order_intake import import_orders
-from bluekit.order_report import order_report
-from bluekit.orders import OrderFilter, change_status, list_orders
-from bluekit.stock import receive
-from bluekit.store import Store
+from bluekit.campaign.model import load_campaign
+from bluekit.ledger.intake import import_orders
+from bluekit.ledger.order_report import order_report
+from bluekit.ledger.orders import OrderFilter, change_status, list_orders
+from bluekit.ledger.stock import receive
+from bluekit.municipalities import registry
+from bluekit.store.database import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 CAMPAIGN = ROOT / "campaigns" / "2024.yaml"

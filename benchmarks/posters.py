@@ -17,11 +17,11 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from bluekit.build import plan_build
-from bluekit.campaign import load_campaign
-from bluekit.outputs import write_outputs
-from bluekit.posters import PosterOptions, plan_posters
-from bluekit.render import Job, render
+from bluekit.campaign.model import load_campaign
+from bluekit.kit.posters import PosterOptions, plan_posters
+from bluekit.pipeline.outputs import write_outputs
+from bluekit.pipeline.render import Job, render
+from bluekit.workflows.build import plan_build
 
 ROOT = Path(__file__).resolve().parent.parent
 

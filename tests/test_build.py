@@ -19,11 +19,11 @@ import html5lib
 import pytest
 from PIL import Image
 
-from bluekit.build import build, plan_build
-from bluekit.campaign import load_campaign
+from bluekit.campaign.model import load_campaign
 from bluekit.cli import app
-from bluekit.outputs import RenderPool, early_pool, write_outputs
-from bluekit.posters import PosterOptions, plan_posters
+from bluekit.kit.posters import PosterOptions, plan_posters
+from bluekit.pipeline.outputs import RenderPool, early_pool, write_outputs
+from bluekit.workflows.build import build, plan_build
 
 from .conftest import CAMPAIGN_2024
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bluekit.campaign import check_campaign
-from bluekit.campaign_init import init_campaign, shift_date
+from bluekit.campaign.model import check_campaign
+from bluekit.campaign.next_year import init_campaign, shift_date
 from bluekit.errors import InputFileError
 
 from .conftest import CAMPAIGN_2024

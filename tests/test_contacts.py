@@ -8,9 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from bluekit import registry
-from bluekit.contacts import COLUMNS, Contact, read_contacts, write_contacts, write_template
 from bluekit.errors import InputFileError, ValidationFailed
+from bluekit.municipalities import registry
+from bluekit.municipalities.contacts import (
+    COLUMNS,
+    Contact,
+    read_contacts,
+    write_contacts,
+    write_template,
+)
 
 from .conftest import EXAMPLE_CONTACTS
 

@@ -15,16 +15,17 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from bluekit import mail, registry
-from bluekit.campaign import load_campaign
+from bluekit.campaign.model import load_campaign
 from bluekit.cli import app
-from bluekit.contacts import read_contacts
-from bluekit.invitations import plan_invitations, select_invitees
-from bluekit.lighting import Reply, record
-from bluekit.mail import SendError, SmtpSettings
-from bluekit.outputs import write_outputs
-from bluekit.sending import invitation_messages, reminder_messages, send
-from bluekit.store import Store, sends
+from bluekit.kit.invitations import plan_invitations, select_invitees
+from bluekit.ledger.lighting import Reply, record
+from bluekit.mail import sender as mail
+from bluekit.mail.sender import SendError, SmtpSettings
+from bluekit.municipalities import registry
+from bluekit.municipalities.contacts import read_contacts
+from bluekit.pipeline.outputs import write_outputs
+from bluekit.store.database import Store, sends
+from bluekit.workflows.sending import invitation_messages, reminder_messages, send
 
 from .conftest import CAMPAIGN_2024, EXAMPLE_CONTACTS
 
@@ -493,7 +494,7 @@ def test_the_build_includes_the_configured_invitations(tmp_path: Path) -> None:
     campaign_dir.mkdir()
     shutil.copy(CAMPAIGN_2024, campaign_dir / "2024.yaml")
     shutil.copy(EXAMPLE_CONTACTS, campaign_dir / "contacts.example.csv")
-    from bluekit.build import build
+    from bluekit.workflows.build import build
 
     out, _ = build(campaign_dir / "2024.yaml", tmp_path / "dist", jobs=1)
     assert (out / "invitations" / "overview.csv").exists()

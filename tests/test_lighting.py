@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bluekit import registry
-from bluekit.campaign import load_campaign
+from bluekit.campaign.model import load_campaign
 from bluekit.cli import app
 from bluekit.errors import ValidationFailed
-from bluekit.lighting import Reply, ReplyError, import_replies, plan_report, record, status
-from bluekit.mail import Outgoing, _journal_write
-from bluekit.outputs import write_outputs
-from bluekit.store import Store
+from bluekit.ledger.lighting import Reply, ReplyError, import_replies, plan_report, record, status
+from bluekit.mail.sender import Outgoing, _journal_write
+from bluekit.municipalities import registry
+from bluekit.pipeline.outputs import write_outputs
+from bluekit.store.database import Store
 
 from .conftest import CAMPAIGN_2024
 

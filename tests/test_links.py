@@ -18,11 +18,11 @@ import pytest
 import requests
 from werkzeug import Request, Response
 
-from bluekit import links
-from bluekit.campaign import load_campaign
+from bluekit.campaign.model import load_campaign
 from bluekit.cli import app
-from bluekit.links import CheckSettings, Link, check_links, collect_links, load_links
-from bluekit.posters import PosterOptions, plan_posters
+from bluekit.kit.posters import PosterOptions, plan_posters
+from bluekit.links import check as links
+from bluekit.links.check import CheckSettings, Link, check_links, collect_links, load_links
 
 from .conftest import CAMPAIGN_2024, line_of
 
@@ -418,7 +418,7 @@ def test_build_check_links_refuses_while_a_qr_target_is_dead_and_writes_nothing(
 def no_rendering(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The build's planning and output pipeline replaced by a note of where it would write."""
     from bluekit.cli import build as build_cli
-    from bluekit.outputs import BuildReport
+    from bluekit.pipeline.outputs import BuildReport
 
     calls: list[Path] = []
 

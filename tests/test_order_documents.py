@@ -16,14 +16,14 @@ from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
 
-from bluekit.campaign import load_campaign
+from bluekit.campaign.model import load_campaign
 from bluekit.cli import app
-from bluekit.order_documents import plan_order_documents, slip_job
-from bluekit.order_report import order_report, report_csv, report_xlsx
-from bluekit.orders import NewOrder, Partner, add_order, change_status, get_order
-from bluekit.outputs import write_outputs
-from bluekit.render import TextOverflowError, render
-from bluekit.store import Store
+from bluekit.ledger.documents import plan_order_documents, slip_job
+from bluekit.ledger.order_report import order_report, report_csv, report_xlsx
+from bluekit.ledger.orders import NewOrder, Partner, add_order, change_status, get_order
+from bluekit.pipeline.outputs import write_outputs
+from bluekit.pipeline.render import TextOverflowError, render
+from bluekit.store.database import Store
 
 from .conftest import CAMPAIGN_2024
 from .test_order_intake import filled_form, mail

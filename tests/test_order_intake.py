@@ -17,11 +17,12 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from bluekit import order_intake
-from bluekit.campaign import load_campaign
+from bluekit.campaign.model import load_campaign
 from bluekit.errors import NotFound, ValidationFailed
-from bluekit.order_form import form_text, mailto_link, order_strings, parse_form
-from bluekit.order_intake import (
+from bluekit.kit.order_form import form_text, mailto_link, order_strings
+from bluekit.kit.typography import colon
+from bluekit.ledger import intake as order_intake
+from bluekit.ledger.intake import (
     ReviewHandled,
     import_orders,
     resolve_review,
@@ -29,9 +30,9 @@ from bluekit.order_intake import (
     review_list,
     review_original,
 )
-from bluekit.orders import OrderFilter, list_orders
-from bluekit.store import MIGRATIONS, Store, order_review_handled, schema_version
-from bluekit.typography import colon
+from bluekit.ledger.order_form_reader import parse_form
+from bluekit.ledger.orders import OrderFilter, list_orders
+from bluekit.store.database import MIGRATIONS, Store, order_review_handled, schema_version
 
 from .conftest import CAMPAIGN_2024
 

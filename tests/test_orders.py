@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bluekit.campaign import load_campaign
-from bluekit.orders import (
+from bluekit.campaign.model import load_campaign
+from bluekit.ledger.orders import (
     STATUSES,
     TRANSITIONS,
     NewOrder,
@@ -24,8 +24,8 @@ from bluekit.orders import (
     get_order,
     list_orders,
 )
-from bluekit.stock import StockError, levels, low_stock, receive
-from bluekit.store import Store, order_events, orders, stock_items, stock_moves
+from bluekit.ledger.stock import StockError, levels, low_stock, receive
+from bluekit.store.database import Store, order_events, orders, stock_items, stock_moves
 
 from .conftest import CAMPAIGN_2024
 

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from bluekit import atomic, memory
-from bluekit.campaign import load_campaign
+from bluekit.campaign.model import load_campaign
 from bluekit.cli import app
 from bluekit.errors import OutputError
-from bluekit.outputs import (
+from bluekit.files import atomic
+from bluekit.kit.posters import PosterOptions, plan_posters
+from bluekit.pipeline import memory
+from bluekit.pipeline.outputs import (
     BuildFailed,
     PlannedOutput,
     StaticJob,
@@ -25,8 +27,7 @@ from bluekit.outputs import (
     spread_heavy,
     write_outputs,
 )
-from bluekit.posters import PosterOptions, plan_posters
-from bluekit.render import Job, TextOverflowError
+from bluekit.pipeline.render import Job, TextOverflowError
 
 from .conftest import CAMPAIGN_2024
 
@@ -121,7 +122,7 @@ def test_an_interrupted_build_keeps_what_was_finished_and_resumes(
                 raise KeyboardInterrupt
         real(path, data)
 
-    monkeypatch.setattr("bluekit.outputs.write_atomic", interrupt_on_third_file)
+    monkeypatch.setattr("bluekit.pipeline.outputs.write_atomic", interrupt_on_third_file)
     with pytest.raises(KeyboardInterrupt):
         write_outputs(planned, tmp_path, jobs=1)
     finished = read_manifest(tmp_path)["files"]
@@ -130,7 +131,7 @@ def test_an_interrupted_build_keeps_what_was_finished_and_resumes(
         assert hashlib.sha256((tmp_path / path).read_bytes()).hexdigest() == entry["sha256"]
     leftovers = [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
-    monkeypatch.setattr("bluekit.outputs.write_atomic", real)
+    monkeypatch.setattr("bluekit.pipeline.outputs.write_atomic", real)
     resumed = write_outputs(planned, tmp_path)
     assert len(resumed.rendered) == len(planned) - len(finished)
     assert len(resumed.unchanged) == len(finished)
@@ -249,7 +250,7 @@ def test_a_failure_is_named_all_along_a_chain_of_files_made_from_each_other(
 
 _FRAGMENTED_HEAP = """
 import json, sys
-from bluekit import memory
+from bluekit.pipeline import memory
 trimmer = memory.Trimmer(growth_mb=1)
 blocks = [bytearray(16384) for _ in range(12000)]  # about 200 MB on the C heap, not mmap'ed
 keep = blocks[::100]  # a few kept blocks pin the heap: free() alone returns nothing

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bluekit.platforms import PLATFORMS, grapheme_count, x_weighted_length
+from bluekit.kit.platforms import PLATFORMS, grapheme_count, x_weighted_length
 
 LONG_URL = (
     "https://www.stopmensenhandel.be/nl?utm_source=x&utm_medium=social&utm_campaign=blueheart2024"

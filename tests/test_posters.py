@@ -10,13 +10,11 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
-from bluekit import registry
-from bluekit.brand import PALETTE, TEXT_PAIRS, contrast_ratio
-from bluekit.campaign import load_campaign
+from bluekit.campaign.model import load_campaign
 from bluekit.cli import app
 from bluekit.errors import BluekitError
-from bluekit.outputs import BuildFailed, write_outputs
-from bluekit.posters import (
+from bluekit.kit.brand import PALETTE, TEXT_PAIRS, contrast_ratio
+from bluekit.kit.posters import (
     QR_WIDTH_U,
     SIZES,
     PosterOptions,
@@ -24,7 +22,9 @@ from bluekit.posters import (
     poster_data,
     qr_target,
 )
-from bluekit.render import MM, MissingGlyphError, TextOverflowError, render, with_qr_code
+from bluekit.municipalities import registry
+from bluekit.pipeline.outputs import BuildFailed, write_outputs
+from bluekit.pipeline.render import MM, MissingGlyphError, TextOverflowError, render, with_qr_code
 
 from .conftest import CAMPAIGN_2022, CAMPAIGN_2024
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bluekit import registry
 from bluekit.errors import NotFound
+from bluekit.municipalities import registry
 
 
 def test_there_are_565_municipalities_with_unique_codes() -> None:

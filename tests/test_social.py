@@ -13,13 +13,11 @@ import html5lib
 import pytest
 from PIL import Image
 
-from bluekit.campaign import load_campaign
+from bluekit.campaign.model import load_campaign
 from bluekit.cli import app
-from bluekit.frame import frame_photo
-from bluekit.outputs import write_outputs
-from bluekit.platforms import IMAGE_FORMATS, PLATFORMS
-from bluekit.render import TextOverflowError, render
-from bluekit.social import (
+from bluekit.kit.frame import frame_photo
+from bluekit.kit.platforms import IMAGE_FORMATS, PLATFORMS
+from bluekit.kit.social import (
     PostTooLongError,
     SocialOptions,
     plan_posts,
@@ -27,6 +25,8 @@ from bluekit.social import (
     posting_time,
     posts_txt,
 )
+from bluekit.pipeline.outputs import write_outputs
+from bluekit.pipeline.render import TextOverflowError, render
 
 from .conftest import CAMPAIGN_2022, CAMPAIGN_2024
 

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from .. import __version__
-from ..errors import EXIT_BAD_INPUT, BluekitError
-from ..outputs import BuildReport, ProgressCallback
+from bluekit import __version__
+from bluekit.errors import EXIT_BAD_INPUT, BluekitError
+from bluekit.pipeline.outputs import BuildReport, ProgressCallback
 
 if TYPE_CHECKING:
-    from ..store import Store
+    from bluekit.store.database import Store
 
 
 @dataclass
@@ -107,7 +107,9 @@ Db = Annotated[
 
 def open_store(db: Path | None) -> Store:
     """The state database: the file given with --db, else the default (see store.py)."""
-    from ..store import Store  # SQLAlchemy is loaded only by the commands that use it
+    from bluekit.store.database import (
+        Store,  # SQLAlchemy is loaded only by the commands that use it
+    )
 
     return Store(f"sqlite:///{db}" if db else None)
 

@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
-from ..build import default_out_dir, plan_build
-from ..campaign import load_campaign
-from ..errors import BluekitError
-from ..outputs import early_pool, write_outputs
+from bluekit.campaign.model import load_campaign
+from bluekit.errors import BluekitError
+from bluekit.pipeline.outputs import early_pool, write_outputs
+from bluekit.workflows.build import default_out_dir, plan_build
+
 from . import app, options, progress_bar, report_outputs, say
 
 
@@ -62,7 +63,7 @@ def build(
         )
     campaign = load_campaign(campaign_file)
     if check_links:
-        from ..links import redirect_warnings, require_live_qr_targets
+        from bluekit.links.check import redirect_warnings, require_live_qr_targets
 
         for warning in redirect_warnings(require_live_qr_targets(campaign, campaign_file)):
             note(ctx, f"warning: {warning}")

@@ -8,10 +8,11 @@ from typing import Annotated
 
 import typer
 
-from ..atomic import write_text_atomic
-from ..campaign import check_campaign, json_schema
-from ..campaign_init import init_campaign
-from ..errors import EXIT_PROBLEMS
+from bluekit.campaign.model import check_campaign, json_schema
+from bluekit.campaign.next_year import init_campaign
+from bluekit.errors import EXIT_PROBLEMS
+from bluekit.files.atomic import write_text_atomic
+
 from . import app, print_json, say
 
 

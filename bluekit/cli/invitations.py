@@ -7,11 +7,12 @@ from typing import Annotated
 
 import typer
 
-from ..build import default_out_dir
-from ..campaign import load_campaign
-from ..errors import BluekitError
-from ..invitations import load_invitees, plan_invitations
-from ..outputs import write_outputs
+from bluekit.campaign.model import load_campaign
+from bluekit.errors import BluekitError
+from bluekit.kit.invitations import load_invitees, plan_invitations
+from bluekit.pipeline.outputs import write_outputs
+from bluekit.workflows.build import default_out_dir
+
 from . import Db, app, open_store, options, progress_bar, report_outputs
 from .smtp_options import (
     DryRun,
@@ -112,7 +113,7 @@ def send_command(
 
     Example: bluekit invitations send campaigns/2024.yaml --host smtp.office365.com --user me@just.fgov.be --no-dry-run --no-limit
     """
-    from ..sending import build_invitations, invitation_messages, send
+    from bluekit.workflows.sending import build_invitations, invitation_messages, send
 
     campaign = load_campaign(campaign_file)
     invitees = load_invitees(
@@ -170,7 +171,7 @@ def remind_command(
 
     Example: bluekit invitations remind campaigns/2024.yaml --host smtp.office365.com --user me@just.fgov.be --no-dry-run --no-limit
     """
-    from ..sending import build_invitations, reminder_messages, reminders_due, send
+    from bluekit.workflows.sending import build_invitations, reminder_messages, reminders_due, send
 
     campaign = load_campaign(campaign_file)
     if not early and not reminders_due(campaign):

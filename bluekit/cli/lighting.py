@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .. import registry
-from ..build import default_out_dir
-from ..campaign import load_campaign
-from ..errors import BluekitError
-from ..outputs import write_outputs
+from bluekit.campaign.model import load_campaign
+from bluekit.errors import BluekitError
+from bluekit.municipalities import registry
+from bluekit.pipeline.outputs import write_outputs
+from bluekit.workflows.build import default_out_dir
+
 from . import Db, app, open_store, print_json, report_outputs, say
 
 if TYPE_CHECKING:  # imported inside the commands: bluekit starts faster
@@ -47,7 +48,7 @@ def record_command(
 
     Example: bluekit lighting record campaigns/2024.yaml Kortrijk --accepted --building "Stadhuis" --from 21:00 --until 01:00
     """
-    from ..lighting import Reply, parse_time, record
+    from bluekit.ledger.lighting import Reply, parse_time, record
 
     if accepted == declined:
         raise BluekitError("say either --accepted or --declined")
@@ -80,7 +81,7 @@ def import_command(
 
     Example: bluekit lighting import campaigns/2024.yaml replies.csv
     """
-    from ..lighting import import_replies
+    from bluekit.ledger.lighting import import_replies
 
     campaign = load_campaign(campaign_file)
     count = import_replies(open_store(db), campaign.year, file)
@@ -97,7 +98,7 @@ def status_command(
 
     Example: bluekit lighting status campaigns/2024.yaml --json
     """
-    from ..lighting import status
+    from bluekit.ledger.lighting import status
 
     campaign = load_campaign(campaign_file)
     counts = status(open_store(db), campaign.year)
@@ -133,7 +134,7 @@ def report_command(
 
     Example: bluekit lighting report campaigns/2024.yaml
     """
-    from ..lighting import plan_report
+    from bluekit.ledger.lighting import plan_report
 
     campaign = load_campaign(campaign_file)
     out_dir = out or default_out_dir(campaign)

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..errors import EXIT_PROBLEMS
+from bluekit.errors import EXIT_PROBLEMS
+
 from . import app, options, print_json, progress_bar
 
 if TYPE_CHECKING:  # imported inside the commands: bluekit starts faster
-    from ..links import LinkResult, Usage
+    from bluekit.links.check import LinkResult, Usage
 
 
 def _usage_line(usage: Usage) -> str:
@@ -73,7 +74,7 @@ def links(
 
     Example: bluekit links campaigns/2024.yaml
     """
-    from ..links import CheckSettings, check_links, load_links, summary
+    from bluekit.links.check import CheckSettings, check_links, load_links, summary
 
     found = load_links(campaign_file)
     settings = CheckSettings(timeout=timeout, retries=retries, backoff=backoff, workers=workers)

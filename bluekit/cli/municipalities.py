@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from .. import registry
-from ..contacts import contacts_csv, read_contacts, write_template
+from bluekit.municipalities import registry
+from bluekit.municipalities.contacts import contacts_csv, read_contacts, write_template
+
 from . import app, print_json, say
 
 municipalities_app = typer.Typer(

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..atomic import write_atomic
-from ..build import default_out_dir
-from ..campaign import Campaign, load_campaign
-from ..errors import BluekitError
-from ..mail import send_messages
-from ..order_form import form_file_text, mailto_link
+from bluekit.campaign.model import Campaign, load_campaign
+from bluekit.errors import BluekitError
+from bluekit.files.atomic import write_atomic
+from bluekit.kit.order_form import form_file_text, mailto_link
+from bluekit.mail.sender import send_messages
+from bluekit.workflows.build import default_out_dir
+
 from . import Db, app, open_store, options, print_json, progress_bar, report_outputs, say
 from .smtp_options import (
     DryRun,
@@ -34,8 +35,8 @@ from .smtp_options import (
 # The ledger's modules (and SQLAlchemy) are imported inside the commands that use them, so that
 # every bluekit command starts without loading them.
 if TYPE_CHECKING:
-    from ..orders import Order, OrderFilter
-    from ..store import Store
+    from bluekit.ledger.orders import Order, OrderFilter
+    from bluekit.store.database import Store
 
 orders_app = typer.Typer(
     help="Material orders: add, import from e-mail or CSV, confirm, pack, ship, report.\n\n"
@@ -71,7 +72,7 @@ def _print_order(order: Order) -> None:
 
 def _orders_of(store: Store, campaign: Campaign, numbers: list[str] | None) -> list[Order]:
     """The orders named (of the campaign's year), or all of that year, with their history."""
-    from ..orders import OrderFilter, get_order, list_orders
+    from bluekit.ledger.orders import OrderFilter, get_order, list_orders
 
     if not numbers:
         numbers = [o.number for o in list_orders(store, OrderFilter(year=campaign.year))]
@@ -130,7 +131,7 @@ def add_command(
 
     Example: bluekit orders add campaigns/2024.yaml --organisation "Stad Kortrijk" --contact "An Peeters" --email an.peeters@kortrijk.be --street "Grote Markt 54" --postcode 8500 --city Kortrijk --language nl --item POSTER-A3-NL=20 --item PIN-BLUEHEART=100
     """
-    from ..orders import LANGUAGES, NewOrder, Partner, add_order
+    from bluekit.ledger.orders import LANGUAGES, NewOrder, Partner, add_order
 
     campaign = load_campaign(campaign_file)
     partner = Partner(
@@ -174,7 +175,7 @@ def import_command(
 
     Example: bluekit orders import campaigns/2024.yaml ~/Mail/teh-orders.mbox
     """
-    from ..order_intake import import_orders
+    from bluekit.ledger.intake import import_orders
 
     campaign = load_campaign(campaign_file)
     report = import_orders(open_store(db), campaign, file, by=by)
@@ -192,7 +193,7 @@ def import_command(
 def _filter(campaign: Campaign, status: str | None, item: str | None, language: str | None,
             region: str | None, province: str | None, since: dt.datetime | None,
             until: dt.datetime | None) -> OrderFilter:
-    from ..orders import OrderFilter
+    from bluekit.ledger.orders import OrderFilter
 
     return OrderFilter(
         year=campaign.year, status=status, item=item.upper() if item else None,
@@ -231,7 +232,7 @@ def list_command(
 
     Example: bluekit orders list campaigns/2024.yaml --status received --province Luik
     """
-    from ..orders import list_orders
+    from bluekit.ledger.orders import list_orders
 
     campaign = load_campaign(campaign_file)
     found = list_orders(
@@ -255,7 +256,7 @@ def show_command(campaign_file: CampaignFile, number: Number, db: Db = None,
 
     Example: bluekit orders show campaigns/2024.yaml 2024-0001
     """
-    from ..orders import get_order
+    from bluekit.ledger.orders import get_order
 
     load_campaign(campaign_file)
     order = get_order(open_store(db), number)
@@ -267,7 +268,7 @@ def show_command(campaign_file: CampaignFile, number: Number, db: Db = None,
 
 def _step(ctx: typer.Context, campaign_file: Path, number: str, status: str, db: Path | None,
           **details: object) -> None:
-    from ..orders import change_status
+    from bluekit.ledger.orders import change_status
 
     campaign = load_campaign(campaign_file)
     order = change_status(open_store(db), campaign, number, status, **details)  # type: ignore[arg-type]
@@ -363,7 +364,7 @@ def documents_command(
 
     Example: bluekit orders documents campaigns/2024.yaml 2024-0001
     """
-    from ..order_documents import write_order_documents
+    from bluekit.ledger.documents import write_order_documents
 
     campaign = load_campaign(campaign_file)
     store = open_store(db)
@@ -398,7 +399,7 @@ def send_command(
 
     Example: bluekit orders send campaigns/2024.yaml --step shipped --host smtp.office365.com --user me@just.fgov.be --no-dry-run --no-limit
     """
-    from ..order_documents import order_messages
+    from bluekit.ledger.documents import order_messages
 
     if step not in ("confirmed", "shipped"):
         raise BluekitError(f"--step {step!r}: use confirmed or shipped")
@@ -442,7 +443,7 @@ def report_command(
 
     Example: bluekit orders report campaigns/2024.yaml --out orders-2024.xlsx
     """
-    from ..order_report import order_report, report_csv, report_dicts, report_xlsx
+    from bluekit.ledger.order_report import order_report, report_csv, report_dicts, report_xlsx
 
     campaign = load_campaign(campaign_file)
     rows = order_report(
@@ -496,7 +497,7 @@ def review_command(
 
     Example: bluekit orders review campaigns/2024.yaml --done 3 --note "typed in as 2024-0012"
     """
-    from ..order_intake import (
+    from bluekit.ledger.intake import (
         resolve_review,
         retry_review,
         review_list,

@@ -7,11 +7,12 @@ from typing import Annotated
 
 import typer
 
-from .. import registry
-from ..build import default_out_dir
-from ..campaign import load_campaign
-from ..outputs import write_outputs
-from ..posters import PosterOptions, plan_posters
+from bluekit.campaign.model import load_campaign
+from bluekit.kit.posters import PosterOptions, plan_posters
+from bluekit.municipalities import registry
+from bluekit.pipeline.outputs import write_outputs
+from bluekit.workflows.build import default_out_dir
+
 from . import app, progress_bar, report_outputs
 
 

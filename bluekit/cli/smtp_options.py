@@ -9,8 +9,9 @@ from typing import Annotated, Literal
 
 import typer
 
-from ..errors import EXIT_PROBLEMS, BluekitError
-from ..mail import SendReport, SmtpSettings
+from bluekit.errors import EXIT_PROBLEMS, BluekitError
+from bluekit.mail.sender import SendReport, SmtpSettings
+
 from . import print_json, say
 
 PASSWORD_ENV = "BLUEKIT_SMTP_PASSWORD"

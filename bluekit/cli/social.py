@@ -7,11 +7,12 @@ from typing import Annotated
 
 import typer
 
-from ..build import default_out_dir
-from ..campaign import load_campaign
-from ..frame import frame_photo
-from ..outputs import write_outputs
-from ..social import SocialOptions, plan_social
+from bluekit.campaign.model import load_campaign
+from bluekit.kit.frame import frame_photo
+from bluekit.kit.social import SocialOptions, plan_social
+from bluekit.pipeline.outputs import write_outputs
+from bluekit.workflows.build import default_out_dir
+
 from . import app, default_command_group, progress_bar, report_outputs, say
 
 social_app = typer.Typer(

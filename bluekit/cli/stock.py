@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..campaign import load_campaign
-from ..errors import EXIT_PROBLEMS
+from bluekit.campaign.model import load_campaign
+from bluekit.errors import EXIT_PROBLEMS
+
 from . import Db, app, default_command_group, open_store, print_json, say
 
 if TYPE_CHECKING:  # imported inside the commands: bluekit starts faster
-    from ..stock import StockLevel
+    from bluekit.ledger.stock import StockLevel
 
 
 stock_app = typer.Typer(
@@ -44,7 +45,7 @@ def show_command(
 
     Example: bluekit stock campaigns/2024.yaml
     """
-    from ..stock import levels
+    from bluekit.ledger.stock import levels
 
     campaign = load_campaign(campaign_file)
     rows = levels(open_store(db), campaign)
@@ -64,7 +65,7 @@ def low_command(
 
     Example: bluekit stock low campaigns/2024.yaml
     """
-    from ..stock import low_stock
+    from bluekit.ledger.stock import low_stock
 
     campaign = load_campaign(campaign_file)
     rows = low_stock(open_store(db), campaign)
@@ -92,8 +93,8 @@ def receive_command(
 
     Example: bluekit stock receive campaigns/2024.yaml POSTER-A3-NL 1000 --note "reprint 2"
     """
-    from ..orders import backorders, current_user
-    from ..stock import receive
+    from bluekit.ledger.orders import backorders, current_user
+    from bluekit.ledger.stock import receive
 
     campaign = load_campaign(campaign_file)
     store = open_store(db)

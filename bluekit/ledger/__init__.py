@@ -1,0 +1,7 @@
+"""What comes back, kept in the store: the lighting replies of the municipalities, the orders of
+posters, pins and brochures (intake from e-mails and CSV, the review list, their statuses), the
+stock, and the reports and documents made from them.
+
+It may import `bluekit.kit` (for the order form's wording and documents), `bluekit.mail`,
+`bluekit.store`, `bluekit.campaign` and below; never `bluekit.links` or the CLI.
+"""

@@ -1,0 +1,351 @@
+"""Typst rendering: templates plus JSON data to PDF, PNG and JPEG, with bundled fonts only.
+
+Data reaches a template only as JSON through `sys.inputs` (read there with
+`json(bytes(sys.inputs.data))`), so no campaign text is ever parsed as Typst markup. System fonts
+are ignored and any Typst warning (an unknown font among them) is an error, so every machine
+renders the same file. Text that does not fit its box makes the template panic with a
+structured message, which becomes an `OverflowError` naming the text, language and overflow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import struct
+import unicodedata
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, ClassVar
+
+import typst
+from PIL import Image
+
+from bluekit.errors import OutputError
+from bluekit.pipeline.fonts import FAMILY, drawable, font_coverage, font_directory
+from bluekit.pipeline.qr import qr_svg
+
+MM = 72 / 25.4  # PDF points per millimetre
+TEMPLATES = files("bluekit") / "templates"
+COMMON_TEMPLATE = "common.typ"
+OVERFLOW_MARK = "BLUEKIT-OVERFLOW"
+
+
+class TextOverflowError(OutputError):
+    """A text does not fit its box even at the smallest allowed size."""
+
+    def __init__(self, output: str, field: str, lang: str, overflow_mm: float, box_mm: float):
+        # The text takes box + overflow at the smallest size: cut that share of it, plus margin.
+        percent = 100 * overflow_mm / (box_mm + overflow_mm) if box_mm + overflow_mm else 100
+        super().__init__(
+            f"{output}: the text {field} ({lang}) does not fit its box even at the smallest "
+            f"allowed size: {overflow_mm:.1f} mm too long for a {box_mm:.1f} mm box",
+            hint=f"shorten the {lang} text of {field} "
+            # campaign texts are named by their path (poster.lead); the others are data
+            + ("in the campaign file" if "." in field else "where it comes from (the contacts "
+               "file or the order)")
+            + f" by about {min(95, max(5, round(percent + 5)))}%",
+        )
+        self.output = output
+        self.field = field
+        self.lang = lang
+        self.overflow_mm = overflow_mm
+
+
+class MissingGlyphError(OutputError):
+    """A text contains a character the bundled font cannot draw."""
+
+
+@dataclass(frozen=True)
+class PrintBoxes:
+    """Trim size and margins of a print PDF, in millimetres (page = trim + 2 x slug)."""
+
+    trim_width: float
+    trim_height: float
+    bleed: float = 3.0
+    slug: float = 12.0  # room outside the trim for the bleed and the crop marks
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file to render: a Typst template, its data and the output format."""
+
+    template: str
+    data: dict[str, Any]
+    format: str  # pdf, png, jpg
+    ppi: float | None = None
+    boxes: PrintBoxes | None = None
+    label: str = ""
+    check_glyphs: tuple[str, ...] = field(default=())  # data keys whose text must be drawable
+    # A large raster (a print poster as an image) takes about 100 MB while Typst draws it: the
+    # pipeline lets one process at a time do that. Not part of the fingerprint.
+    heavy: bool = False
+
+    def fingerprint(self) -> str:
+        """A hash of everything the file is made from: template sources, data, options, and the
+        versions of the renderer and the font, so any change to them re-renders the file."""
+        digest = hashlib.sha256()
+        digest.update(template_source(self.template))
+        digest.update(json.dumps(self.data, sort_keys=True, ensure_ascii=False).encode())
+        digest.update(f"{self.format}|{self.ppi}|{self.boxes}".encode())
+        digest.update(renderer_identity().encode())
+        return digest.hexdigest()
+
+
+@cache
+def template_source(name: str) -> bytes:
+    """The template's source with the shared helpers prepended (Typst receives bytes)."""
+    common = (TEMPLATES / COMMON_TEMPLATE).read_bytes()
+    try:
+        own = (TEMPLATES / name).read_bytes()
+    except FileNotFoundError:
+        raise OutputError(f"no template called {name!r} in bluekit/templates") from None
+    return common + b"\n" + own
+
+
+@cache
+def renderer_identity() -> str:
+    """Typst and qrcode versions plus a hash of the font files: part of every output's
+    fingerprint."""
+    digest = hashlib.sha256()
+    for path in sorted(font_directory().glob("*.ttf")):
+        digest.update(path.name.encode())
+        digest.update(str(path.stat().st_size).encode())
+    version = getattr(typst, "__version__", "?")
+    from importlib.metadata import version as package_version
+
+    return f"typst-{version}-qrcode-{package_version('qrcode')}-fonts-{digest.hexdigest()[:16]}"
+
+
+@cache
+def _compiler() -> typst.Compiler:
+    fonts = typst.Fonts(
+        include_system_fonts=False,
+        include_embedded_fonts=False,
+        font_paths=[str(font_directory())],
+    )
+    return typst.Compiler(font_paths=fonts, ignore_system_fonts=True)
+
+
+def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, f"{path}[{i}]")
+
+
+def check_glyphs(job: Job) -> None:
+    """Fail before rendering if a text holds a character the font cannot draw (Typst would
+    silently print an empty box)."""
+    for key in job.check_glyphs:
+        for path, text in _strings(job.data.get(key), key):
+            for char in text:
+                if not drawable(char):
+                    raise MissingGlyphError(
+                        f"{job.label}: {path} contains {char!r} "
+                        f"(U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}), which the "
+                        f"font {FAMILY} cannot print",
+                        hint="replace the character in the text it comes from (the campaign "
+                        "file, or the order)",
+                    )
+
+
+_OVERFLOW = re.compile(
+    OVERFLOW_MARK + r"\|(?P<field>[^|]*)\|(?P<lang>[^|]*)\|(?P<over>[-0-9.e]+)\|(?P<box>[-0-9.e]+)"
+)
+
+
+@lru_cache(maxsize=64)
+def _qr_code(data: str) -> tuple[str, int]:
+    return qr_svg(data)
+
+
+def with_qr_code(data: dict[str, Any]) -> dict[str, Any]:
+    """The job data with its QR code drawn: `{"qr": {"data": url}}` gains `svg` and `modules`
+    (the width in modules, quiet zone included). The code depends only on `data`, which is in
+    the job's fingerprint."""
+    qr = data.get("qr")
+    if not isinstance(qr, dict) or "data" not in qr:
+        return data
+    svg, modules = _qr_code(qr["data"])
+    return data | {"qr": qr | {"svg": svg, "modules": modules}}
+
+
+def compile_typst(job: Job) -> bytes:
+    """Compile a job's template with its data; PDF or PNG bytes."""
+    check_glyphs(job)
+    fmt = "png" if job.format in ("png", "jpg") else job.format
+    inputs = {"data": json.dumps(with_qr_code(job.data), ensure_ascii=False)}
+    try:
+        result, warnings = _compiler().compile_with_warnings(
+            input=template_source(job.template),
+            format=fmt,
+            ppi=job.ppi,
+            sys_inputs=inputs,
+            timestamp=0,  # reproducible: same input, same bytes
+        )
+    except typst.TypstError as exc:
+        match = _OVERFLOW.search(str(exc.message))
+        if match:
+            raise TextOverflowError(
+                job.label,
+                match["field"],
+                match["lang"],
+                float(match["over"]),
+                float(match["box"]),
+            ) from None
+        raise OutputError(
+            f"{job.label}: Typst could not render {job.template}: {exc.message}"
+        ) from None
+    if warnings:
+        messages = "; ".join(w.message for w in warnings)
+        raise OutputError(
+            f"{job.label}: rendering {job.template} gave warnings: {messages}",
+            hint="a warning (such as an unknown font) would change the output silently",
+        )
+    if isinstance(result, list):  # multi-page PNG: bluekit's visual templates are one page
+        result = result[0]
+    assert isinstance(result, bytes)
+    return result
+
+
+def warm_up() -> None:
+    """Load Typst and the bundled fonts with a tiny document: run by a rendering process as
+    soon as it starts, so that it is ready when its first real render arrives."""
+    _compiler().compile(input=b'#set text(font: "Lato")\nBlue Heart *30 July*', format="pdf")
+    font_coverage()
+
+
+def set_print_boxes(pdf: bytes, boxes: PrintBoxes) -> bytes:
+    """Set TrimBox and BleedBox on every page, as print shops' preflight expects."""
+    # pypdf is imported here: only print PDFs need it, and it is slow to load
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import RectangleObject
+
+    reader = PdfReader(io.BytesIO(pdf))
+    writer = PdfWriter(clone_from=reader)
+    slug, bleed = boxes.slug * MM, boxes.bleed * MM
+    width, height = boxes.trim_width * MM, boxes.trim_height * MM
+    for page in writer.pages:
+        page.trimbox = RectangleObject([slug, slug, slug + width, slug + height])
+        page.bleedbox = RectangleObject(
+            [slug - bleed, slug - bleed, slug + width + bleed, slug + height + bleed]
+        )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def png_to_jpeg(png: bytes, ppi: float | None, quality: int = 92) -> bytes:
+    """JPEG from a PNG render (Typst has no JPEG output)."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    out = io.BytesIO()
+    dpi = (round(ppi), round(ppi)) if ppi else (72, 72)
+    image.save(out, format="JPEG", quality=quality, dpi=dpi)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class _FromWrittenFile:
+    """A file made from another planned file once that one is on disk (a derived job, see
+    outputs.py): it is made again exactly when its source or its own options change."""
+
+    source: str  # the planned file it reads
+    source_fingerprint: str
+    VERSION: ClassVar[str]
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return (self.source,)
+
+    def options(self) -> list[Any]:
+        raise NotImplementedError
+
+    def fingerprint(self) -> str:
+        key = [self.VERSION, self.source, self.source_fingerprint, *self.options()]
+        return hashlib.sha256(json.dumps(key).encode()).hexdigest()
+
+    def read_source(self, out_dir: Path, label: str) -> bytes:
+        try:
+            return (out_dir / self.source).read_bytes()
+        except FileNotFoundError:
+            raise OutputError(f"{label}: {self.source} is missing") from None
+
+
+@dataclass(frozen=True)
+class JpegFromPngJob(_FromWrittenFile):
+    """The JPEG of a picture whose PNG is also planned: made from the written PNG, so the
+    picture is rendered once for both formats."""
+
+    ppi: float | None
+    label: str = ""
+    template: str = "jpeg"
+    VERSION: ClassVar[str] = "jpeg-v1"
+    in_pool: ClassVar[bool] = True  # decoding a large PNG is worth a core of its own
+    heavy: ClassVar[bool] = True  # and takes as much memory as drawing it (see Job.heavy)
+
+    def options(self) -> list[Any]:
+        return [self.ppi]
+
+    def build(self, out_dir: Path) -> bytes:
+        return png_to_jpeg(self.read_source(out_dir, self.label), self.ppi)
+
+
+@dataclass(frozen=True)
+class ThumbnailJob(_FromWrittenFile):
+    """A small PNG of a written JPEG, `width` pixels wide: JPEG decoding at a fraction of the
+    size (Pillow's draft mode) makes this a few milliseconds."""
+
+    width: int
+    label: str = ""
+    template: str = "thumbnail"
+    VERSION: ClassVar[str] = "thumbnail-v1"
+
+    def options(self) -> list[Any]:
+        return [self.width]
+
+    def build(self, out_dir: Path) -> bytes:
+        with Image.open(io.BytesIO(self.read_source(out_dir, self.label))) as image:
+            image.draft("RGB", (self.width, self.width * 4))
+            image.thumbnail((self.width, self.width * 4))
+            out = io.BytesIO()
+            image.convert("RGB").save(out, format="PNG")
+        return out.getvalue()
+
+
+def png_with_dpi(png: bytes, ppi: float | None) -> bytes:
+    """Record the resolution in the PNG (a pHYs chunk right after the header) so image programs
+    print it at the right size. Done on the bytes: re-encoding would cost more than rendering."""
+    if not ppi or png[12:16] != b"IHDR":
+        return png
+    per_metre = round(ppi / 0.0254)
+    body = b"pHYs" + struct.pack(">IIB", per_metre, per_metre, 1)
+    chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body))
+    end_of_header = 8 + 8 + 13 + 4  # signature, IHDR length+type, IHDR data, CRC
+    return png[:end_of_header] + chunk + png[end_of_header:]
+
+
+def render(job: Job) -> bytes:
+    """Render a job to the bytes of its file."""
+    raw = compile_typst(job)
+    if job.format == "pdf":
+        return set_print_boxes(raw, job.boxes) if job.boxes else raw
+    if job.format == "jpg":
+        return png_to_jpeg(raw, job.ppi)
+    if job.format == "png":
+        return png_with_dpi(raw, job.ppi)
+    raise OutputError(f"{job.label}: unknown format {job.format!r}")
+
+
+def template_path(name: str) -> Path:
+    """Where a template lives on disk (for documentation and error messages)."""
+    return Path(str(TEMPLATES / name))

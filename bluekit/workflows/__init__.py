@@ -1,0 +1,5 @@
+"""The jobs staff run, end to end, as one public function each: build the complete kit (with
+the link check when asked), send the invitations and reminders.
+
+They tie the stages together, so they may import any package but the CLI.
+"""

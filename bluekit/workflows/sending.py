@@ -1,0 +1,95 @@
+"""Sending invitations and reminders: the built messages, the journal, and who still needs one.
+
+The CLI's `invitations send` and `invitations remind` call these; they read the messages the
+build wrote (`message.eml`) or build reminders from the same parts, and hand them to
+`mail.send_messages`, which keeps the journal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from bluekit.campaign.model import Campaign
+from bluekit.errors import BluekitError
+from bluekit.kit.invitations import Invitee, email_job, plan_invitations
+from bluekit.ledger.lighting import all_replies, invited_codes
+from bluekit.mail.sender import Outgoing, SendReport, SmtpSettings, read_eml, send_messages
+from bluekit.pipeline.outputs import write_outputs
+from bluekit.store.database import Store
+
+
+def build_invitations(campaign: Campaign, invitees: Sequence[Invitee], out_dir: Path) -> None:
+    """Make sure every invitation is built and up to date (renders only what changed)."""
+    write_outputs(plan_invitations(campaign, invitees), out_dir)
+
+
+def invitation_messages(invitees: Sequence[Invitee], out_dir: Path) -> list[Outgoing]:
+    return [
+        Outgoing(
+            code=i.municipality.code,
+            name=i.municipality.local_name,
+            email=i.contact.email,
+            message=read_eml(out_dir / i.folder / "message.eml"),
+        )
+        for i in invitees
+    ]
+
+
+def reminder_messages(
+    campaign: Campaign, invitees: Sequence[Invitee], out_dir: Path, store: Store
+) -> list[Outgoing]:
+    """Reminders for those invited who have not answered, with the letters attached again."""
+    if campaign.invitation.reminder is None:
+        raise BluekitError(
+            "the campaign file has no reminder text",
+            hint="add invitation.reminder in every language",
+        )
+    invited = invited_codes(store, campaign.year)
+    answered = set(all_replies(store, campaign.year))
+    planned = {p.path: p for p in plan_invitations(campaign, invitees)}
+    result = []
+    for invitee in invitees:
+        code = invitee.municipality.code
+        if code not in invited or code in answered:
+            continue
+        letters = [
+            p
+            for path, p in planned.items()
+            if path.startswith(invitee.folder + "/") and path.endswith(".pdf")
+        ]
+        ics = planned[f"{invitee.folder}/blue-heart-{campaign.year}.ics"]
+        job = email_job(campaign, invitee, letters, ics, reminder=True)
+        result.append(
+            Outgoing(
+                code, invitee.municipality.local_name, invitee.contact.email, job.build(out_dir)
+            )
+        )
+    return result
+
+
+def send(
+    campaign: Campaign,
+    outgoing: Sequence[Outgoing],
+    store: Store,
+    *,
+    kind: str,
+    settings: SmtpSettings | None,
+    out_dir: Path,
+    **options: object,
+) -> SendReport:
+    return send_messages(
+        outgoing,
+        store=store,
+        year=campaign.year,
+        kind=kind,
+        settings=settings,
+        failures_dir=out_dir / "invitations",
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def reminders_due(campaign: Campaign, today: dt.date | None = None) -> bool:
+    """Reminders make sense once the reply-by date has passed."""
+    return (today or dt.date.today()) > campaign.invitation.reply_by
