@@ -30,12 +30,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from bluekit.campaign.language import LANGUAGE_NAMES, LANGUAGES, Language
 from bluekit.campaign.yaml_source import YamlSource, load_yaml
 from bluekit.errors import OutputError, Problem, ValidationFailed
-
-Language = Literal["nl", "fr", "de", "en"]
-LANGUAGES: tuple[str, ...] = typing.get_args(Language)
-LANGUAGE_NAMES = {"nl": "Dutch", "fr": "French", "de": "German", "en": "English"}
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
