@@ -22,7 +22,10 @@ from bluekit.campaign.model import load_campaign
 from bluekit.cli import app
 from bluekit.kit.posters import PosterOptions, plan_posters
 from bluekit.links import check as links
-from bluekit.links.check import CheckSettings, Link, check_links, collect_links, load_links
+from bluekit.links import http as links_http
+from bluekit.links.check import check_links
+from bluekit.links.collect import Link, collect_links, load_links
+from bluekit.links.settings import CheckSettings
 
 from .conftest import CAMPAIGN_2024, line_of
 
@@ -296,14 +299,14 @@ class _PlainHttp(requests.adapters.HTTPAdapter):
 def local_https(httpserver, monkeypatch: pytest.MonkeyPatch) -> str:
     """The https base address of the local test server."""
     base = f"https://127.0.0.1:{httpserver.port}"
-    real = links.new_session
+    real = links_http.new_session
 
     def session(settings: CheckSettings) -> requests.Session:
         s = real(settings)
         s.mount(base, _PlainHttp())
         return s
 
-    monkeypatch.setattr(links, "new_session", session)
+    monkeypatch.setattr(links_http, "new_session", session)
     return base
 
 

@@ -63,7 +63,7 @@ def build(
         )
     campaign = load_campaign(campaign_file)
     if check_links:
-        from bluekit.links.check import redirect_warnings, require_live_qr_targets
+        from bluekit.links.report import redirect_warnings, require_live_qr_targets
 
         for warning in redirect_warnings(require_live_qr_targets(campaign, campaign_file)):
             note(ctx, f"warning: {warning}")

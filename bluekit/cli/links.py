@@ -12,7 +12,8 @@ from bluekit.errors import EXIT_PROBLEMS
 from . import app, options, print_json, progress_bar
 
 if TYPE_CHECKING:  # imported inside the commands: bluekit starts faster
-    from bluekit.links.check import LinkResult, Usage
+    from bluekit.links.check import LinkResult
+    from bluekit.links.collect import Usage
 
 
 def _usage_line(usage: Usage) -> str:
@@ -74,7 +75,10 @@ def links(
 
     Example: bluekit links campaigns/2024.yaml
     """
-    from bluekit.links.check import CheckSettings, check_links, load_links, summary
+    from bluekit.links.check import check_links
+    from bluekit.links.collect import load_links
+    from bluekit.links.report import summary
+    from bluekit.links.settings import CheckSettings
 
     found = load_links(campaign_file)
     settings = CheckSettings(timeout=timeout, retries=retries, backoff=backoff, workers=workers)

@@ -60,7 +60,7 @@ def build(
     works without internet."""
     campaign = load_campaign(campaign_path)
     if check_links:
-        from bluekit.links.check import (
+        from bluekit.links.report import (
             require_live_qr_targets,  # requests is loaded only to go online
         )
 
