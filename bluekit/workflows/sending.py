@@ -15,7 +15,8 @@ from bluekit.campaign.model import Campaign
 from bluekit.errors import BluekitError
 from bluekit.kit.invitations import Invitee, email_job, plan_invitations
 from bluekit.ledger.lighting import all_replies, invited_codes
-from bluekit.mail.sender import Outgoing, SendReport, SmtpSettings, read_eml, send_messages
+from bluekit.mail.sender import Outgoing, SendReport, read_eml, send_messages
+from bluekit.mail.smtp import SmtpSettings
 from bluekit.pipeline.outputs import write_outputs
 from bluekit.store.database import Store
 
