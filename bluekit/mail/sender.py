@@ -20,7 +20,7 @@ from email import message_from_bytes
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from bluekit.errors import InputFileError
 from bluekit.files.atomic import write_atomic
@@ -69,6 +69,20 @@ class SendReport:
             "failures_csv": str(self.failures_csv) if self.failures_csv else None,
             "stopped": self.stopped,
         }
+
+
+class SendOptions(TypedDict, total=False):
+    """How a run sends, as the caller chooses it; each has its default in `send_messages`."""
+
+    dry_run: bool
+    limit: int | None
+    per_minute: float
+    retries: int
+    backoff: float
+    force: bool
+    retry_uncertain: bool
+    progress: Progress | None
+    sleep: Callable[[float], None]
 
 
 def send_messages(
