@@ -19,8 +19,8 @@ from bluekit.campaign.model import load_campaign
 from bluekit.cli import app
 from bluekit.kit.invitations import plan_invitations, select_invitees
 from bluekit.ledger.lighting import Reply, record
-from bluekit.mail import sender as mail
-from bluekit.mail.sender import SendError, SmtpSettings
+from bluekit.mail import journal
+from bluekit.mail.smtp import SendError, SmtpSettings
 from bluekit.municipalities import registry
 from bluekit.municipalities.contacts import read_contacts
 from bluekit.pipeline.outputs import write_outputs
@@ -290,14 +290,14 @@ def test_a_crash_between_handing_over_and_journaling_is_never_resent_blindly(
 ) -> None:
     out, invitees = built
     outgoing = invitation_messages(invitees, out)[:2]
-    real = mail._journal_write
+    real = journal.write
 
     def die_on_sent(store_, year, kind, item, status, message_id, error=None):
         if status == "sent" and item.code == outgoing[0].code:
             raise KeyboardInterrupt
         real(store_, year, kind, item, status, message_id, error)
 
-    monkeypatch.setattr(mail, "_journal_write", die_on_sent)
+    monkeypatch.setattr(journal, "write", die_on_sent)
     with pytest.raises(KeyboardInterrupt):
         send(
             campaign,
@@ -310,7 +310,7 @@ def test_a_crash_between_handing_over_and_journaling_is_never_resent_blindly(
             limit=None,
             per_minute=6000,
         )
-    monkeypatch.setattr(mail, "_journal_write", real)
+    monkeypatch.setattr(journal, "write", real)
     again = send(
         campaign,
         outgoing,

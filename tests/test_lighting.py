@@ -14,7 +14,8 @@ from bluekit.campaign.model import load_campaign
 from bluekit.cli import app
 from bluekit.errors import ValidationFailed
 from bluekit.ledger.lighting import Reply, ReplyError, import_replies, plan_report, record, status
-from bluekit.mail.sender import Outgoing, _journal_write
+from bluekit.mail import journal
+from bluekit.mail.sender import Outgoing
 from bluekit.municipalities import registry
 from bluekit.pipeline.outputs import write_outputs
 from bluekit.store.database import Store
@@ -31,7 +32,7 @@ def _invite(store: Store, *names: str) -> None:
     for name in names:
         m = registry.find(name)
         item = Outgoing(m.code, m.local_name, f"x@{m.code}.example.org", b"")
-        _journal_write(store, 2024, "invitation", item, "sent", f"<{m.code}@x>")
+        journal.write(store, 2024, "invitation", item, "sent", f"<{m.code}@x>")
 
 
 def test_an_acceptance_needs_a_building_and_a_refusal_has_none(store) -> None:

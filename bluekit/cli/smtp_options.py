@@ -10,7 +10,8 @@ from typing import Annotated, Literal
 import typer
 
 from bluekit.errors import EXIT_PROBLEMS, BluekitError
-from bluekit.mail.sender import SendReport, SmtpSettings
+from bluekit.mail.sender import SendReport
+from bluekit.mail.smtp import SmtpSettings
 
 from . import print_json, say
 

@@ -30,7 +30,7 @@ from bluekit.files.excel_csv import excel_csv
 from bluekit.files.filenames import slug
 from bluekit.kit import brand
 from bluekit.kit.tracking import tracked_url
-from bluekit.mail.sender import EmailJob, LazyEmailJob, message_id
+from bluekit.mail.message import EmailJob, LazyEmailJob, message_id
 from bluekit.municipalities import registry
 from bluekit.municipalities.contacts import Contact, read_contacts
 from bluekit.municipalities.registry import Municipality

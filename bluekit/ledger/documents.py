@@ -20,7 +20,8 @@ from bluekit.campaign.placeholders import long_date
 from bluekit.kit import brand
 from bluekit.kit.order_form import order_strings
 from bluekit.ledger.orders import Event, Order
-from bluekit.mail.sender import EmailJob, Outgoing, message_id, read_eml
+from bluekit.mail.message import EmailJob, message_id
+from bluekit.mail.sender import Outgoing, read_eml
 from bluekit.pipeline.jinja_templates import render_html, render_plain
 from bluekit.pipeline.outputs import BuildReport, PlannedOutput, write_outputs
 from bluekit.pipeline.render import Job

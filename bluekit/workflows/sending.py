@@ -2,7 +2,7 @@
 
 The CLI's `invitations send` and `invitations remind` call these; they read the messages the
 build wrote (`message.eml`) or build reminders from the same parts, and hand them to
-`mail.send_messages`, which keeps the journal.
+`mail.sender.send_messages`, which keeps the journal.
 """
 
 from __future__ import annotations
@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Unpack
 
 from bluekit.campaign.model import Campaign
 from bluekit.errors import BluekitError
 from bluekit.kit.invitations import Invitee, email_job, plan_invitations
 from bluekit.ledger.lighting import all_replies, invited_codes
-from bluekit.mail.sender import Outgoing, SendReport, SmtpSettings, read_eml, send_messages
+from bluekit.mail.sender import Outgoing, SendOptions, SendReport, read_eml, send_messages
+from bluekit.mail.smtp import SmtpSettings
 from bluekit.pipeline.outputs import write_outputs
 from bluekit.store.database import Store
 
@@ -26,6 +28,7 @@ def build_invitations(campaign: Campaign, invitees: Sequence[Invitee], out_dir: 
 
 
 def invitation_messages(invitees: Sequence[Invitee], out_dir: Path) -> list[Outgoing]:
+    """The invitation of each invitee as the build wrote it, to send."""
     return [
         Outgoing(
             code=i.municipality.code,
@@ -77,8 +80,10 @@ def send(
     kind: str,
     settings: SmtpSettings | None,
     out_dir: Path,
-    **options: object,
+    **options: Unpack[SendOptions],
 ) -> SendReport:
+    """Send the campaign's messages of one kind, with the failures CSV in the invitations
+    folder."""
     return send_messages(
         outgoing,
         store=store,
@@ -86,7 +91,7 @@ def send(
         kind=kind,
         settings=settings,
         failures_dir=out_dir / "invitations",
-        **options,  # type: ignore[arg-type]
+        **options,
     )
 
 
