@@ -34,7 +34,10 @@ import requests
 from urllib3.exceptions import NameResolutionError
 
 from bluekit import __version__
-from bluekit.campaign.model import Campaign, check_source, format_path, placeholders_in_safe
+from bluekit.campaign.load import check_source
+from bluekit.campaign.model import Campaign
+from bluekit.campaign.placeholders import placeholders_in_safe
+from bluekit.campaign.problems import format_path
 from bluekit.campaign.yaml_source import PathKey, YamlSource, load_yaml
 from bluekit.errors import Location, OutputError, ValidationFailed
 from bluekit.kit.platforms import PLATFORMS
