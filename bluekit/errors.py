@@ -86,7 +86,9 @@ class BluekitError(Exception):
         return (_rebuild_error, (type(self), self.args, self.__dict__))
 
 
-def _rebuild_error(cls: type[BluekitError], args: tuple[object, ...], state: dict) -> BluekitError:
+def _rebuild_error(
+    cls: type[BluekitError], args: tuple[object, ...], state: dict[str, object]
+) -> BluekitError:
     error = cls.__new__(cls)
     Exception.__init__(error, *args)
     error.__dict__.update(state)

@@ -19,7 +19,7 @@ import html5lib
 import pytest
 from PIL import Image
 
-from bluekit.campaign.model import load_campaign
+from bluekit.campaign.load import load_campaign
 from bluekit.cli import app
 from bluekit.kit.posters import PosterOptions, plan_posters
 from bluekit.pipeline.outputs import RenderPool, early_pool, write_outputs

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bluekit.campaign.model import check_campaign, json_schema, load_campaign
+from bluekit.campaign.load import check_campaign, json_schema, load_campaign
 from bluekit.errors import InputFileError, ValidationFailed
 
 from .conftest import CAMPAIGN_2022, CAMPAIGN_2024, line_of

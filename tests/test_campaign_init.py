@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bluekit.campaign.model import check_campaign
+from bluekit.campaign.load import check_campaign
 from bluekit.campaign.next_year import init_campaign, shift_date
 from bluekit.errors import InputFileError
 

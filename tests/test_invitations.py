@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from bluekit.campaign.model import load_campaign
+from bluekit.campaign.load import load_campaign
 from bluekit.cli import app
 from bluekit.kit.invitations import plan_invitations, select_invitees
 from bluekit.ledger.lighting import Reply, record

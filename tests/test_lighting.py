@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bluekit.campaign.model import load_campaign
+from bluekit.campaign.load import load_campaign
 from bluekit.cli import app
 from bluekit.errors import ValidationFailed
 from bluekit.ledger.lighting import Reply, ReplyError, import_replies, plan_report, record, status

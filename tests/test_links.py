@@ -18,7 +18,7 @@ import pytest
 import requests
 from werkzeug import Request, Response
 
-from bluekit.campaign.model import load_campaign
+from bluekit.campaign.load import load_campaign
 from bluekit.cli import app
 from bluekit.kit.posters import PosterOptions, plan_posters
 from bluekit.links import check as links

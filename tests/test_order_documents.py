@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
 
-from bluekit.campaign.model import load_campaign
+from bluekit.campaign.load import load_campaign
 from bluekit.cli import app
 from bluekit.ledger.documents import plan_order_documents, slip_job
 from bluekit.ledger.order_report import order_report, report_csv, report_xlsx

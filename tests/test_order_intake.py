@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from bluekit.campaign.model import load_campaign
+from bluekit.campaign.load import load_campaign
 from bluekit.errors import NotFound, ValidationFailed
 from bluekit.kit.order_form import form_text, mailto_link, order_strings
 from bluekit.kit.typography import colon

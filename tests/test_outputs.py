@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bluekit.campaign.model import load_campaign
+from bluekit.campaign.load import load_campaign
 from bluekit.cli import app
 from bluekit.errors import OutputError
 from bluekit.files import atomic

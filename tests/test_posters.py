@@ -10,7 +10,7 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
-from bluekit.campaign.model import load_campaign
+from bluekit.campaign.load import load_campaign
 from bluekit.cli import app
 from bluekit.errors import BluekitError
 from bluekit.kit.brand import PALETTE, TEXT_PAIRS, contrast_ratio

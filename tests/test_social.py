@@ -13,7 +13,7 @@ import html5lib
 import pytest
 from PIL import Image
 
-from bluekit.campaign.model import load_campaign
+from bluekit.campaign.load import load_campaign
 from bluekit.cli import app
 from bluekit.kit.frame import frame_photo
 from bluekit.kit.platforms import IMAGE_FORMATS, PLATFORMS

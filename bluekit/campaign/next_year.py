@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from bluekit.campaign.model import load_campaign
+from bluekit.campaign.load import load_campaign
 from bluekit.campaign.yaml_source import load_yaml
 from bluekit.errors import InputFileError
 from bluekit.files.atomic import create_atomic

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bluekit.campaign.model import load_campaign
+from bluekit.campaign.load import load_campaign
 from bluekit.errors import BluekitError
 from bluekit.pipeline.outputs import early_pool, write_outputs
 from bluekit.workflows.build import default_out_dir, plan_build

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bluekit.campaign.model import check_campaign, json_schema
+from bluekit.campaign.load import check_campaign, json_schema
 from bluekit.campaign.next_year import init_campaign
 from bluekit.errors import EXIT_PROBLEMS
 from bluekit.files.atomic import write_text_atomic

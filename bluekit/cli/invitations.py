@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bluekit.campaign.model import load_campaign
+from bluekit.campaign.load import load_campaign
 from bluekit.errors import BluekitError
 from bluekit.kit.invitations import load_invitees, plan_invitations
 from bluekit.pipeline.outputs import write_outputs

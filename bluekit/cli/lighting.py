@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bluekit.campaign.model import load_campaign
+from bluekit.campaign.load import load_campaign
 from bluekit.errors import BluekitError
 from bluekit.municipalities import registry
 from bluekit.pipeline.outputs import write_outputs

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bluekit.campaign.model import Campaign, load_campaign
+from bluekit.campaign.load import load_campaign
+from bluekit.campaign.model import Campaign
 from bluekit.errors import BluekitError
 from bluekit.files.atomic import write_atomic
 from bluekit.kit.order_form import form_file_text, mailto_link

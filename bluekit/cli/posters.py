@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bluekit.campaign.model import load_campaign
+from bluekit.campaign.load import load_campaign
 from bluekit.kit.posters import PosterOptions, plan_posters
 from bluekit.municipalities import registry
 from bluekit.pipeline.outputs import write_outputs

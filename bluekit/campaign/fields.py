@@ -1,0 +1,98 @@
+"""The validated value types of the campaign file: texts in every language, https addresses,
+e-mail addresses, Belgian telephone numbers, hashtags, item codes and slugs.
+
+Each type carries its own check, so a section of the model only names the type of a field and a
+wrong value is reported with a message that says what was expected.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, StringConstraints, ValidationInfo
+from pydantic_core import PydanticCustomError
+
+from bluekit.campaign.language import Language
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _complete_translations(value: dict[Language, str], info: ValidationInfo) -> dict[Language, str]:
+    """Every text must exist in every language the campaign is made in."""
+    languages = (info.context or {}).get("languages") or ()
+    missing = [lang for lang in languages if lang not in value]
+    if missing:
+        raise PydanticCustomError(
+            "missing_translation",
+            "missing translation: {missing}",
+            {"missing": ", ".join(missing)},
+        )
+    extra = [lang for lang in value if languages and lang not in languages]
+    if extra:
+        raise PydanticCustomError(
+            "extra_translation",
+            "text in {extra}, which is not one of the campaign's languages ({languages})",
+            {"extra": ", ".join(extra), "languages": ", ".join(languages)},
+        )
+    return value
+
+
+LocalizedText = Annotated[dict[Language, Text], AfterValidator(_complete_translations)]
+
+
+def _https_url(value: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme != "https" or "." not in parts.netloc or " " in value:
+        raise PydanticCustomError(
+            "https_url",
+            "expected an absolute https:// address such as https://www.stopmensenhandel.be, "
+            "got '{value}'",
+            {"value": value},
+        )
+    return value
+
+
+HttpsUrl = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_https_url)]
+LocalizedUrl = Annotated[dict[Language, HttpsUrl], AfterValidator(_complete_translations)]
+
+
+def _email(value: str) -> str:
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise PydanticCustomError(
+            "email", "not a valid e-mail address ({reason})", {"reason": str(exc)}
+        ) from None
+    return value
+
+
+Email = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_email)]
+
+
+def _belgian_phone(value: str) -> str:
+    try:
+        number = phonenumbers.parse(value, "BE")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise PydanticCustomError(
+            "phone",
+            "not a valid Belgian telephone number: '{value}' (write it like 078 055 800 "
+            "or +32 78 055 800)",
+            {"value": value},
+        )
+    if phonenumbers.region_code_for_number(number) != "BE":
+        raise PydanticCustomError(
+            "phone", "'{value}' is not a Belgian number (+32)", {"value": value}
+        )
+    return value
+
+
+Telephone = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_belgian_phone)]
+Hashtag = Annotated[str, StringConstraints(pattern=r"^#\w+$")]
+ItemCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{1,31}$")]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
