@@ -19,7 +19,9 @@ from pathlib import Path
 import typst
 
 from bluekit.campaign.load import load_campaign
-from bluekit.kit.invitations import letter_job, plan_invitations, select_invitees
+from bluekit.kit.invitations.invitees import select_invitees
+from bluekit.kit.invitations.letters import letter_job
+from bluekit.kit.invitations.plan import plan_invitations
 from bluekit.municipalities import registry
 from bluekit.municipalities.contacts import contacts_csv, read_contacts
 from bluekit.pipeline.outputs import write_outputs

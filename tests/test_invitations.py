@@ -17,7 +17,8 @@ from pypdf import PdfReader
 
 from bluekit.campaign.load import load_campaign
 from bluekit.cli import app
-from bluekit.kit.invitations import plan_invitations, select_invitees
+from bluekit.kit.invitations.invitees import select_invitees
+from bluekit.kit.invitations.plan import plan_invitations
 from bluekit.ledger.lighting import Reply, record
 from bluekit.mail import journal
 from bluekit.mail.smtp import SendError, SmtpSettings

@@ -17,14 +17,8 @@ from bluekit.campaign.load import load_campaign
 from bluekit.cli import app
 from bluekit.kit.frame import frame_photo
 from bluekit.kit.platforms import IMAGE_FORMATS, PLATFORMS
-from bluekit.kit.social import (
-    PostTooLongError,
-    SocialOptions,
-    plan_posts,
-    plan_social,
-    posting_time,
-    posts_txt,
-)
+from bluekit.kit.social import SocialOptions, plan_social, posts_txt
+from bluekit.kit.social_posts import PostTooLongError, plan_posts, posting_time
 from bluekit.pipeline.outputs import write_outputs
 from bluekit.pipeline.render import TextOverflowError, render
 

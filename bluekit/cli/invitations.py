@@ -9,7 +9,8 @@ import typer
 
 from bluekit.campaign.load import load_campaign
 from bluekit.errors import BluekitError
-from bluekit.kit.invitations import load_invitees, plan_invitations
+from bluekit.kit.invitations.invitees import load_invitees
+from bluekit.kit.invitations.plan import plan_invitations
 from bluekit.pipeline.outputs import write_outputs
 from bluekit.workflows.build import default_out_dir
 

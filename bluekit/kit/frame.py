@@ -21,7 +21,7 @@ from bluekit.pipeline.render import render
 def framed_photo(photo: bytes) -> bytes:
     """PNG bytes of the photo, square, with the frame on top."""
     try:
-        image = Image.open(io.BytesIO(photo))
+        image: Image.Image = Image.open(io.BytesIO(photo))
         image.load()
     except (UnidentifiedImageError, OSError) as exc:
         raise InputFileError(

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from functools import cache
 from importlib.resources import files
+from typing import cast
 from urllib.parse import quote
 
+from bluekit.campaign.language import Language
 from bluekit.campaign.model import Campaign
 from bluekit.campaign.yaml_source import load_plain
 from bluekit.kit import brand
@@ -29,7 +31,8 @@ REQUIRED = ("organisation", "contact", "street", "postcode", "city")
 def order_strings() -> dict[str, dict[str, str]]:
     """The words of the form, the packing slip and the order e-mails, per language."""
     text = (files("bluekit") / "templates" / "order_strings.yaml").read_text("utf-8")
-    return load_plain(text)
+    # the file maps each language code to its words, all of them strings
+    return cast("dict[str, dict[str, str]]", load_plain(text))
 
 
 def start_marker(campaign: Campaign, lang: str) -> str:
@@ -40,7 +43,7 @@ def end_marker(lang: str) -> str:
     return f"=== {order_strings()[lang]['form_end']} ==="
 
 
-def form_text(campaign: Campaign, lang: str) -> str:
+def form_text(campaign: Campaign, lang: Language) -> str:
     """The empty form in `lang`, ready to be pasted into an e-mail."""
     # (the reading of a form takes either colon: a reply typed with a plain one is understood)
     s, c = order_strings()[lang], colon(lang)
@@ -54,13 +57,13 @@ def form_text(campaign: Campaign, lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def form_file_text(campaign: Campaign, lang: str) -> str:
+def form_file_text(campaign: Campaign, lang: Language) -> str:
     """The introduction and the form, to paste into an e-mail to the orders mailbox."""
     intro = order_strings()[lang]["form_intro"].format(orders=campaign.contacts.orders)
     return f"{intro}\n\n{form_text(campaign, lang)}"
 
 
-def form_email_body(campaign: Campaign, lang: str) -> str:
+def form_email_body(campaign: Campaign, lang: Language) -> str:
     """The body of the e-mail the mailto link opens (already addressed to the orders mailbox):
     a line on filling it in, and the form."""
     return f"{order_strings()[lang]['form_mail_intro']}\n\n{form_text(campaign, lang)}"
@@ -70,7 +73,7 @@ def form_subject(campaign: Campaign, lang: str) -> str:
     return order_strings()[lang]["form_subject"].format(year=campaign.year)
 
 
-def mailto_link(campaign: Campaign, lang: str) -> str:
+def mailto_link(campaign: Campaign, lang: Language) -> str:
     """A mailto: link that opens a new e-mail to the orders mailbox with the form filled in
     (RFC 6068: every reserved character percent-encoded, line breaks as CRLF)."""
     body = form_email_body(campaign, lang).replace("\n", "\r\n")

@@ -11,8 +11,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import regex
+
+if TYPE_CHECKING:  # the campaign model (pydantic) is not needed to count characters
+    from bluekit.campaign.model import PlatformKey
 
 URL_WEIGHT = 23  # X and Mastodon count every link as 23 characters, whatever its length
 
@@ -56,7 +60,7 @@ IMAGE_FORMATS = (LINK, FEED, SQUARE, STORY, WIDE, LINKEDIN, LANDSCAPE)
 class Platform:
     """A social platform: name, images, and its limits."""
 
-    key: str
+    key: PlatformKey
     name: str
     images: tuple[ImageFormat, ...]
     limit: int

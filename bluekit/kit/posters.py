@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from bluekit.campaign.language import Language
 from bluekit.campaign.model import Campaign
 from bluekit.campaign.placeholders import render_text
 from bluekit.errors import BluekitError
 from bluekit.files.filenames import slug
 from bluekit.kit import brand
+from bluekit.kit.languages import campaign_languages
 from bluekit.kit.tracking import tracked_url
 from bluekit.municipalities.registry import Municipality
 from bluekit.pipeline.outputs import PlannedOutput
@@ -48,7 +50,7 @@ class PosterOptions:
     utm: bool = True  # tracking parameters in the QR code's URL
 
 
-def variants(campaign: Campaign, options: PosterOptions) -> list[tuple[str, ...]]:
+def variants(campaign: Campaign, options: PosterOptions) -> list[tuple[Language, ...]]:
     """The language sets to make a poster for: ('nl',), ..., and ('nl', 'fr') for Brussels."""
     wanted = options.languages or tuple(campaign.languages)
     unknown = [lang for lang in wanted if lang not in campaign.languages]
@@ -58,14 +60,14 @@ def variants(campaign: Campaign, options: PosterOptions) -> list[tuple[str, ...]
             hint=f"choose from {', '.join(campaign.languages)}",
         )
     if options.municipality is not None:
-        langs = tuple(lang for lang in options.municipality.languages if lang in campaign.languages)
+        langs = campaign_languages(campaign, options.municipality.languages)
         if not langs:
             raise PosterOptionError(
                 f"{options.municipality.display_name} is addressed in "
                 f"{'+'.join(options.municipality.languages)}, which the campaign does not have"
             )
         return [langs]
-    result: list[tuple[str, ...]] = [(lang,) for lang in wanted]
+    result: list[tuple[Language, ...]] = [(lang,) for lang in campaign_languages(campaign, wanted)]
     if options.bilingual and {"nl", "fr"} <= set(wanted):
         result.append(("nl", "fr"))
     return result
@@ -87,8 +89,10 @@ def _host(url: str) -> str:
     return parts.netloc + (parts.path.rstrip("/") if parts.path not in ("", "/") else "")
 
 
-def _texts(campaign: Campaign, lang: str, municipality: Municipality | None) -> dict[str, Any]:
-    def t(text: dict[str, str]) -> str:
+def _texts(
+    campaign: Campaign, lang: Language, municipality: Municipality | None
+) -> dict[str, Any]:
+    def t(text: dict[Language, str]) -> str:
         return render_text(text[lang], campaign, lang, municipality=municipality)
 
     poster = campaign.poster
@@ -106,7 +110,7 @@ def _texts(campaign: Campaign, lang: str, municipality: Municipality | None) -> 
     }
 
 
-def qr_target(campaign: Campaign, langs: Sequence[str], size: str | None, utm: bool) -> str:
+def qr_target(campaign: Campaign, langs: Sequence[Language], size: str | None, utm: bool) -> str:
     """The URL a poster's QR code opens: the reporting point in the poster's language (the
     language-neutral home page for a bilingual poster), with UTM parameters naming campaign,
     medium, language and size unless disabled. `size` None is the screen version."""
@@ -124,7 +128,7 @@ def qr_target(campaign: Campaign, langs: Sequence[str], size: str | None, utm: b
 
 
 def poster_data(
-    campaign: Campaign, langs: Sequence[str], size: str | None, options: PosterOptions
+    campaign: Campaign, langs: Sequence[Language], size: str | None, options: PosterOptions
 ) -> dict[str, Any]:
     """Everything a poster template needs, as plain JSON-able data."""
     url = campaign.reporting_point.url[langs[0]]

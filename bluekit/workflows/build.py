@@ -11,7 +11,8 @@ from pathlib import Path
 from bluekit.campaign.load import load_campaign
 from bluekit.campaign.model import Campaign
 from bluekit.kit.gallery import plan_gallery
-from bluekit.kit.invitations import contacts_path, load_invitees, plan_invitations
+from bluekit.kit.invitations.invitees import contacts_path, load_invitees
+from bluekit.kit.invitations.plan import plan_invitations
 from bluekit.kit.order_form import plan_order_form
 from bluekit.kit.posters import PosterOptions, plan_posters
 from bluekit.kit.social import SocialOptions, plan_social

@@ -14,7 +14,9 @@ from typing import Unpack
 
 from bluekit.campaign.model import Campaign
 from bluekit.errors import BluekitError
-from bluekit.kit.invitations import Invitee, email_job, plan_invitations
+from bluekit.kit.invitations.email_message import email_job
+from bluekit.kit.invitations.invitees import Invitee
+from bluekit.kit.invitations.plan import plan_invitations
 from bluekit.ledger.lighting import all_replies, invited_codes
 from bluekit.mail.sender import Outgoing, SendOptions, SendReport, read_eml, send_messages
 from bluekit.mail.smtp import SmtpSettings

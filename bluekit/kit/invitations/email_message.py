@@ -1,0 +1,180 @@
+"""The invitation e-mail, `message.eml`: its subject, its plain-text and HTML bodies (one section
+per language), its headers and attachments (the letters and the calendar file), and the summary
+of its inputs that lets a rebuild skip the 565 e-mails when nothing of theirs changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from functools import cache, partial
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from bluekit.campaign.language import Language
+from bluekit.campaign.model import Campaign
+from bluekit.campaign.placeholders import LOCALES
+from bluekit.kit import brand
+from bluekit.kit.invitations.invitees import Invitee
+from bluekit.kit.invitations.letters import attachment_name
+from bluekit.kit.invitations.texts import contact_line, letter_texts, mail_strings
+from bluekit.mail.message import EmailJob, LazyEmailJob, message_id
+from bluekit.pipeline.jinja_templates import render_html, render_plain
+from bluekit.pipeline.outputs import PlannedOutput
+
+LANGUAGE_NAMES: dict[Language, str] = {
+    "nl": "Nederlands", "fr": "Français", "de": "Deutsch", "en": "English",
+}
+
+
+def subject(campaign: Campaign, invitee: Invitee, *, reminder: bool = False) -> str:
+    parts = []
+    for lang in invitee.languages:
+        text = letter_texts(campaign, invitee, lang).subject
+        if reminder:
+            text = f"{mail_strings()[lang]['reminder']}: {text}"
+        parts.append(text)
+    return " / ".join(parts)
+
+
+def _section(
+    campaign: Campaign, invitee: Invitee, lang: Language, reminder: bool
+) -> dict[str, Any]:
+    """The part of the e-mail in `lang`."""
+    texts = letter_texts(campaign, invitee, lang, for_mail=True)
+    base = campaign.social.base_url
+    paragraphs = [texts.reminder] if reminder and texts.reminder else texts.paragraphs
+    return {
+        "lang": lang,
+        "language": LANGUAGE_NAMES[lang],
+        "salutation": texts.salutation,
+        "paragraphs": paragraphs,
+        "closing": texts.closing,
+        "role": texts.role,
+        "organisation": texts.organisation,
+        "contact": contact_line(campaign),
+        "attachments": mail_strings()[lang]["attachments"],
+        "social_label": mail_strings()[lang]["social_kit"],
+        "social_url": f"{base.rstrip('/')}/{lang}/" if base else None,
+    }
+
+
+def mail_bodies(campaign: Campaign, invitee: Invitee, *, reminder: bool = False) -> tuple[str, str]:
+    """Plain text and HTML of the e-mail, one section per language."""
+    context = {
+        "sections": [_section(campaign, invitee, lang, reminder) for lang in invitee.languages],
+        "colours": {k: c.rgb for k, c in brand.PALETTE.items()},
+        "subject": subject(campaign, invitee, reminder=reminder),
+    }
+    return (
+        render_plain("invitation_email.txt.j2", **context),
+        render_html("invitation_email.html.j2", **context),
+    )
+
+
+def _sender(campaign: Campaign, lang: Language) -> str:
+    name = campaign.invitation.sender.organisation[lang]
+    return f"{name} – Blue Heart <{campaign.invitation.sender.email}>"
+
+
+def email_job(
+    campaign: Campaign,
+    invitee: Invitee,
+    letters: Sequence[PlannedOutput],
+    ics: PlannedOutput,
+    *,
+    reminder: bool = False,
+) -> EmailJob:
+    text, html = mail_bodies(campaign, invitee, reminder=reminder)
+    first = invitee.languages[0]
+    kind = "reminder" if reminder else "invitation"
+    headers = (
+        ("From", _sender(campaign, first)),
+        ("To", invitee.contact.email),
+        ("Subject", subject(campaign, invitee, reminder=reminder)),
+        ("Message-ID", message_id(campaign, kind, invitee.municipality.code)),
+        ("Content-Language", ", ".join(invitee.languages)),
+    )
+    # Attachments carry readable names ("Lettre Blue Heart 2024 – Liège (fr).pdf", encoded per
+    # RFC 2231 in the message); the files on disk keep their plain slugs.
+    attachments = tuple(
+        (
+            attachment_name(campaign, invitee, lang),
+            item.path,
+            "application/pdf",
+            item.job.fingerprint(),
+        )
+        for lang, item in zip(invitee.languages, letters, strict=True)
+    ) + ((Path(ics.path).name, ics.path, "text/calendar", ics.job.fingerprint()),)
+    date = dt.datetime.combine(campaign.invitation.date_on_letters, dt.time(9, 0), tzinfo=dt.UTC)
+    return EmailJob(
+        headers=headers,
+        text=text,
+        html=html,
+        attachments=attachments,
+        date=date,
+        label=f"e-mail {invitee.municipality.code}",
+    )
+
+
+@cache
+def _mail_template_sources() -> str:
+    folder = files("bluekit") / "templates"
+    return "".join(
+        (folder / name).read_text("utf-8")
+        for name in ("invitation_email.txt.j2", "invitation_email.html.j2")
+    )
+
+
+def _in_languages(value: Any, languages: Sequence[str]) -> Any:
+    """`value` with every text kept only in `languages` (a mapping keyed by language codes)."""
+    if isinstance(value, dict):
+        if value and set(value) <= set(LOCALES):
+            return {k: v for k, v in value.items() if k in languages}
+        return {k: _in_languages(v, languages) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_in_languages(v, languages) for v in value]
+    return value
+
+
+def mail_inputs(campaign: Campaign, languages: Sequence[Language]) -> str:
+    """Everything of the campaign an invitation e-mail in `languages` is made from (its texts
+    in those languages, dates, addresses, the mail templates and words), for the e-mails'
+    fingerprint: a change elsewhere (a poster text, the German letter for a Dutch e-mail)
+    leaves them alone."""
+    return json.dumps(
+        [
+            "invitation-email-v1",
+            campaign.year,
+            _in_languages(campaign.invitation.model_dump(mode="json"), languages),
+            campaign.invitation.date_on_letters.isoformat(),
+            campaign.dates.model_dump(mode="json"),
+            _in_languages(campaign.reporting_point.model_dump(mode="json"), languages),
+            campaign.hashtags,
+            campaign.social.base_url,
+            {lang: mail_strings()[lang] for lang in languages},
+            _mail_template_sources(),
+            {k: c.rgb for k, c in brand.PALETTE.items()},
+        ],
+        sort_keys=True,
+        default=str,
+    )
+
+
+def lazy_email_job(
+    campaign: Campaign,
+    invitee: Invitee,
+    letters: Sequence[PlannedOutput],
+    ics: PlannedOutput,
+    inputs: str,
+    invitee_key: list[Any],
+) -> LazyEmailJob:
+    """The invitation e-mail, written only when it must be made (see `mail.LazyEmailJob`)."""
+    attached = [(item.path, item.job.fingerprint()) for item in [*letters, ics]]
+    return LazyEmailJob(
+        key=json.dumps([inputs, invitee_key, attached]),
+        make=partial(email_job, campaign, invitee, letters, ics),
+        needs=tuple(path for path, _ in attached),
+        label=f"e-mail {invitee.municipality.code}",
+    )

@@ -1,0 +1,90 @@
+"""The invitation letter: one PDF per language a municipality is addressed in, rendered from
+`templates/letter.typ`, and its file names on disk and as an e-mail attachment."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from bluekit.campaign.language import Language
+from bluekit.campaign.model import Campaign
+from bluekit.files.filenames import slug
+from bluekit.kit import brand
+from bluekit.kit.invitations.invitees import Invitee
+from bluekit.kit.invitations.texts import contact_line, letter_texts, mail_strings, place_and_date
+from bluekit.pipeline.render import Job
+
+
+def _addressee_lines(campaign: Campaign, invitee: Invitee, lang: Language) -> list[str]:
+    contact, municipality = invitee.contact, invitee.municipality
+    addressee, street = contact.in_language("addressee", lang), contact.in_language("street", lang)
+    city = contact.in_language("city", lang)
+    lines = (
+        [addressee]
+        if addressee
+        else [campaign.invitation.addressee[lang], municipality.name(lang)]
+    )
+    if street:
+        lines.append(street)
+    if contact.postcode or city:
+        lines.append(f"{contact.postcode} {city}".strip())
+    return lines
+
+
+def letter_job(campaign: Campaign, invitee: Invitee, lang: Language) -> Job:
+    inv = campaign.invitation
+    texts = letter_texts(campaign, invitee, lang)
+    rp = campaign.reporting_point
+    footer = f"{rp.name[lang]} · {urlsplit(rp.url[lang]).netloc}"
+    if rp.telephone:
+        footer += f" · {rp.telephone}"
+    data = {
+        "palette": brand.palette_data(),
+        "lang": lang,
+        "organisation": texts.organisation,
+        "sender_lines": (
+            ([inv.sender.department[lang]] if inv.sender.department else [])
+            + [inv.sender.address[lang], f"{inv.sender.email} · {inv.sender.telephone}"]
+        ),
+        "addressee_lines": _addressee_lines(campaign, invitee, lang),
+        "place_date": place_and_date(campaign, lang),
+        "subject": texts.subject,
+        "salutation": texts.salutation,
+        "paragraphs": texts.paragraphs,
+        "closing": texts.closing,
+        "signatory_name": inv.signatory.name,
+        "signatory_role": texts.role,
+        "contact": contact_line(campaign),
+        "footer": footer,
+        "page_label": mail_strings()[lang]["page"],
+    }
+    return Job(
+        template="letter.typ",
+        data=data,
+        format="pdf",
+        label=f"letter {invitee.municipality.code} {invitee.municipality.local_name} {lang}",
+        check_glyphs=(
+            "organisation",
+            "sender_lines",
+            "addressee_lines",
+            "place_date",
+            "subject",
+            "salutation",
+            "paragraphs",
+            "closing",
+            "signatory_name",
+            "signatory_role",
+        ),
+    )
+
+
+def letter_name(campaign: Campaign, invitee: Invitee, lang: Language) -> str:
+    """The letter's file in the municipality's folder: 'lettre-blue-heart-2024-liege-fr.pdf'."""
+    word = slug(mail_strings()[lang]["letter"])
+    return f"{word}-blue-heart-{campaign.year}-{slug(invitee.municipality.name(lang))}-{lang}.pdf"
+
+
+def attachment_name(campaign: Campaign, invitee: Invitee, lang: Language) -> str:
+    """The letter's name as an e-mail attachment: 'Lettre Blue Heart 2024 – Liège (fr).pdf'."""
+    word = mail_strings()[lang]["letter"]
+    name = invitee.municipality.name(lang).replace("/", "-").replace("\\", "-")
+    return f"{word} Blue Heart {campaign.year} – {name} ({lang}).pdf"

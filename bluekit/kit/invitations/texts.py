@@ -1,0 +1,95 @@
+"""The words of an invitation in one language: the campaign's letter texts filled in for a
+municipality (shared by the letter, the e-mail and the overview), the place and date of the
+letter, and the fixed words of e-mails and calendar files (`templates/mail_strings.yaml`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import cast
+from urllib.parse import urlsplit
+
+from babel.dates import format_date
+
+from bluekit.campaign.language import Language
+from bluekit.campaign.model import Campaign, fill
+from bluekit.campaign.placeholders import LOCALES
+from bluekit.campaign.placeholders import values as placeholder_values
+from bluekit.campaign.yaml_source import load_plain
+from bluekit.kit.invitations.invitees import Invitee
+from bluekit.kit.tracking import tracked_url
+
+
+@cache
+def mail_strings() -> dict[str, dict[str, str]]:
+    """Words of the e-mails and calendar files per language (templates/mail_strings.yaml)."""
+    text = (files("bluekit") / "templates" / "mail_strings.yaml").read_text("utf-8")
+    # the file maps each language code to its words, all of them strings
+    return cast("dict[str, dict[str, str]]", load_plain(text))
+
+
+def place_and_date(campaign: Campaign, lang: Language) -> str:
+    """'Brussel, 14 juni 2024', 'Bruxelles, le 14 juin 2024', 'Brüssel, 14. Juni 2024'."""
+    return _place_and_date(campaign.invitation.sender.address[lang],
+                           campaign.invitation.date_on_letters, lang)
+
+
+@cache
+def _place_and_date(address: str, date: dt.date, lang: Language) -> str:
+    match = re.search(r"\b\d{4}\s+(.+)$", address)
+    place = match.group(1).strip() if match else address.split(",")[-1].strip()
+    day = format_date(date, "long", locale=LOCALES[lang])
+    return f"{place}, le {day}" if lang == "fr" else f"{place}, {day}"
+
+
+@dataclass(frozen=True)
+class LetterTexts:
+    """The campaign's invitation texts in one language, filled in for one municipality."""
+
+    subject: str
+    salutation: str
+    paragraphs: list[str]
+    closing: str
+    role: str
+    organisation: str
+    reminder: str | None
+
+
+def letter_texts(
+    campaign: Campaign, invitee: Invitee, lang: Language, *, for_mail: bool = False
+) -> LetterTexts:
+    """The letter's texts in `lang`. A printed letter shows the address as people type it
+    (www.stopmensenhandel.be/fr); the e-mail links with tracking parameters."""
+    inv = campaign.invitation
+    address = campaign.reporting_point.url[lang]
+    if for_mail:
+        url = tracked_url(
+            address, source="invitation", medium="email", campaign=f"blueheart{campaign.year}"
+        )
+    else:
+        parts = urlsplit(address)
+        url = parts.netloc + parts.path.rstrip("/")
+    # the placeholder values once for all the texts of this letter
+    filled = placeholder_values(campaign, lang, municipality=invitee.municipality, url=url)
+
+    def t(text: dict[Language, str]) -> str:
+        return fill(text[lang], **filled)
+
+    return LetterTexts(
+        subject=t(inv.subject),
+        salutation=t(inv.salutation),
+        paragraphs=[t(p) for p in inv.body],
+        closing=t(inv.closing),
+        role=t(inv.signatory.role),
+        organisation=t(inv.sender.organisation),
+        reminder=t(inv.reminder) if inv.reminder else None,
+    )
+
+
+def contact_line(campaign: Campaign) -> str:
+    """How to reach the sender, under the letter and the e-mail."""
+    sender = campaign.invitation.sender
+    return f"{sender.email} · {sender.telephone}"
