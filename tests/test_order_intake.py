@@ -32,7 +32,9 @@ from bluekit.ledger.intake import (
 )
 from bluekit.ledger.order_form_reader import parse_form
 from bluekit.ledger.orders import OrderFilter, list_orders
-from bluekit.store.database import MIGRATIONS, Store, order_review_handled, schema_version
+from bluekit.store.database import Store
+from bluekit.store.migrations import MIGRATIONS
+from bluekit.store.tables import order_review_handled, schema_version
 
 from .conftest import CAMPAIGN_2024
 

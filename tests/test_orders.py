@@ -25,7 +25,8 @@ from bluekit.ledger.orders import (
     list_orders,
 )
 from bluekit.ledger.stock import StockError, levels, low_stock, receive
-from bluekit.store.database import Store, order_events, orders, stock_items, stock_moves
+from bluekit.store.database import Store
+from bluekit.store.tables import order_events, orders, stock_items, stock_moves
 
 from .conftest import CAMPAIGN_2024
 

@@ -35,14 +35,8 @@ from bluekit.ledger.orders import (
     current_user,
     problems_of,
 )
-from bluekit.store.database import (
-    Store,
-    insert_ignore,
-    now,
-    order_review,
-    order_review_handled,
-    orders,
-)
+from bluekit.store.database import Store, insert_ignore
+from bluekit.store.tables import now, order_review, order_review_handled, orders
 
 
 @dataclass

@@ -26,7 +26,8 @@ from bluekit.municipalities.registry import Municipality
 from bluekit.pipeline.jinja_templates import render_html
 from bluekit.pipeline.outputs import PlannedOutput, StaticJob
 from bluekit.pipeline.render import Job
-from bluekit.store.database import Store, now, replies, sends
+from bluekit.store.database import Store
+from bluekit.store.tables import now, replies, sends
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.hu]([0-5]\d)$")
 YES = {"accepted", "yes", "ja", "oui", "y", "1", "true", "accepte", "accepté", "akzeptiert"}

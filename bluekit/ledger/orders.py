@@ -25,15 +25,8 @@ from bluekit.campaign.model import Campaign
 from bluekit.errors import BluekitError, NotFound
 from bluekit.ledger import stock
 from bluekit.municipalities import registry
-from bluekit.store.database import (
-    Store,
-    insert_ignore,
-    now,
-    order_counters,
-    order_events,
-    order_lines,
-    orders,
-)
+from bluekit.store.database import Store, insert_ignore
+from bluekit.store.tables import now, order_counters, order_events, order_lines, orders
 
 LANGUAGES = ("nl", "fr", "de", "en")
 
