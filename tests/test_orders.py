@@ -11,6 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from bluekit.campaign.load import load_campaign
+from bluekit.ledger.order_entry import add_order
+from bluekit.ledger.order_status import StockShort, change_status
 from bluekit.ledger.orders import (
     STATUSES,
     TRANSITIONS,
@@ -18,9 +20,6 @@ from bluekit.ledger.orders import (
     OrderError,
     OrderFilter,
     Partner,
-    StockShort,
-    add_order,
-    change_status,
     get_order,
     list_orders,
 )

@@ -26,15 +26,10 @@ import sqlalchemy as sa
 from bluekit.campaign.model import Campaign
 from bluekit.errors import InputFileError, Location, NotFound, Problem, ValidationFailed
 from bluekit.files.excel_csv import delimiter_of, read_text
+from bluekit.ledger.order_checks import problems_of
+from bluekit.ledger.order_entry import add_order
 from bluekit.ledger.order_form_reader import form_labels, label_key, parse_form, parse_quantity
-from bluekit.ledger.orders import (
-    NewOrder,
-    OrderError,
-    Partner,
-    add_order,
-    current_user,
-    problems_of,
-)
+from bluekit.ledger.orders import NewOrder, OrderError, Partner, current_user
 from bluekit.store.database import Store, insert_ignore
 from bluekit.store.tables import now, order_review, order_review_handled, orders
 
