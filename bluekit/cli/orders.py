@@ -500,7 +500,7 @@ def review_command(
 
     Example: bluekit orders review campaigns/2024.yaml --done 3 --note "typed in as 2024-0012"
     """
-    from bluekit.ledger.intake import (
+    from bluekit.ledger.review import (
         resolve_review,
         retry_review,
         review_list,
