@@ -48,7 +48,7 @@ def read_orders_csv(campaign: Campaign, path: Path) -> list[NewOrder]:
         lines, row_problems = _lines(values, catalogue)
         order = _order(values, lines, _row_ref(values, seen))
         row_problems += problems_of(campaign, order)
-        problems += [Problem(p, Location(path, line)) for p in row_problems]
+        problems += [Problem(Location(path, line), p) for p in row_problems]
         result.append(order)
     if problems:
         raise ValidationFailed(path, problems, what="orders CSV")
@@ -71,7 +71,7 @@ def _columns(
             columns[index] = form_labels()[label_key(key)]
         elif key:
             problems.append(Problem(
-                f"unknown column {key!r}", Location(path, 1, index + 1),
+                Location(path, 1, index + 1), f"unknown column {key!r}",
                 hint=f"use {', '.join(CSV_FIELDS)} and the item codes ({', '.join(catalogue)})",
             ))
     return columns, problems
