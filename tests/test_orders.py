@@ -11,6 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from bluekit.campaign.load import load_campaign
+from bluekit.ledger.order_entry import add_order
+from bluekit.ledger.order_status import StockShort, change_status
 from bluekit.ledger.orders import (
     STATUSES,
     TRANSITIONS,
@@ -18,14 +20,12 @@ from bluekit.ledger.orders import (
     OrderError,
     OrderFilter,
     Partner,
-    StockShort,
-    add_order,
-    change_status,
     get_order,
     list_orders,
 )
 from bluekit.ledger.stock import StockError, levels, low_stock, receive
-from bluekit.store.database import Store, order_events, orders, stock_items, stock_moves
+from bluekit.store.database import Store
+from bluekit.store.tables import order_events, orders, stock_items, stock_moves
 
 from .conftest import CAMPAIGN_2024
 

@@ -134,7 +134,7 @@ def report_command(
 
     Example: bluekit lighting report campaigns/2024.yaml
     """
-    from bluekit.ledger.lighting import plan_report
+    from bluekit.ledger.lighting_report import plan_report
 
     campaign = load_campaign(campaign_file)
     out_dir = out or default_out_dir(campaign)

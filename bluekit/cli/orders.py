@@ -132,7 +132,9 @@ def add_command(
 
     Example: bluekit orders add campaigns/2024.yaml --organisation "Stad Kortrijk" --contact "An Peeters" --email an.peeters@kortrijk.be --street "Grote Markt 54" --postcode 8500 --city Kortrijk --language nl --item POSTER-A3-NL=20 --item PIN-BLUEHEART=100
     """
-    from bluekit.ledger.orders import LANGUAGES, NewOrder, Partner, add_order
+    from bluekit.campaign.language import LANGUAGES
+    from bluekit.ledger.order_entry import add_order
+    from bluekit.ledger.orders import NewOrder, Partner
 
     campaign = load_campaign(campaign_file)
     partner = Partner(
@@ -269,7 +271,7 @@ def show_command(campaign_file: CampaignFile, number: Number, db: Db = None,
 
 def _step(ctx: typer.Context, campaign_file: Path, number: str, status: str, db: Path | None,
           **details: object) -> None:
-    from bluekit.ledger.orders import change_status
+    from bluekit.ledger.order_status import change_status
 
     campaign = load_campaign(campaign_file)
     order = change_status(open_store(db), campaign, number, status, **details)  # type: ignore[arg-type]
@@ -498,7 +500,7 @@ def review_command(
 
     Example: bluekit orders review campaigns/2024.yaml --done 3 --note "typed in as 2024-0012"
     """
-    from bluekit.ledger.intake import (
+    from bluekit.ledger.review import (
         resolve_review,
         retry_review,
         review_list,

@@ -93,7 +93,8 @@ def receive_command(
 
     Example: bluekit stock receive campaigns/2024.yaml POSTER-A3-NL 1000 --note "reprint 2"
     """
-    from bluekit.ledger.orders import backorders, current_user
+    from bluekit.ledger.order_status import backorders
+    from bluekit.ledger.orders import current_user
     from bluekit.ledger.stock import receive
 
     campaign = load_campaign(campaign_file)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bluekit.campaign.language import Language
 from bluekit.campaign.model import Campaign
 from bluekit.campaign.placeholders import long_date
 from bluekit.kit import brand
@@ -36,7 +37,7 @@ def _local_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(BRUSSELS).date()
 
 
-def _name(campaign: Campaign, code: str, lang: str) -> str:
+def _name(campaign: Campaign, code: str, lang: Language) -> str:
     for m in campaign.materials:
         if m.code == code:
             return m.name[lang]
@@ -71,7 +72,7 @@ def recipient_lines(order: Order) -> list[str]:
 
 def slip_job(campaign: Campaign, order: Order) -> Job:
     """The packing slip: who it goes to, what goes in the parcel, boxes to tick."""
-    lang = order.partner.language
+    lang = order.language
     s = order_strings()[lang]
     org = campaign.organisation
     data = {
@@ -116,7 +117,7 @@ def _step(order: Order, status: str) -> Event | None:
 
 def mail_job(campaign: Campaign, order: Order, status: str) -> EmailJob:
     """The e-mail for a step of the order ("confirmed" or "shipped"), to the partner."""
-    lang = order.partner.language
+    lang = order.language
     s = order_strings()[lang]
     step = _step(order, status)
     if step is None:

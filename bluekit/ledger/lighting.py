@@ -1,9 +1,9 @@
-"""Replies to the invitations and the list of blue buildings for the press.
+"""Replies to the invitations: recording them, importing them from a CSV, and where they stand.
 
 A reply is recorded per municipality and campaign year (a later reply replaces an earlier one,
 so recording or importing twice never duplicates). Status counts come from the send journal
-(who was invited) and the replies; the report is a CSV, a press-ready HTML page and a chart of
-participation per province, made through the same output pipeline as everything else.
+(who was invited) and the replies; the list of blue buildings made from them for the press is
+`lighting_report.py`.
 """
 
 from __future__ import annotations
@@ -15,18 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
 
-from bluekit.campaign.model import Campaign
-from bluekit.campaign.placeholders import long_date
 from bluekit.errors import BluekitError, InputFileError, Location, Problem, ValidationFailed
-from bluekit.files.excel_csv import dict_reader, excel_csv, read_text
-from bluekit.kit import brand
+from bluekit.files.excel_csv import dict_reader, read_text
 from bluekit.municipalities import registry
 from bluekit.municipalities.registry import Municipality
-from bluekit.pipeline.jinja_templates import render_html
-from bluekit.pipeline.outputs import PlannedOutput, StaticJob
-from bluekit.pipeline.render import Job
-from bluekit.store.database import Store, now, replies, sends
+from bluekit.store.database import Store
+from bluekit.store.tables import now, replies, sends
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.hu]([0-5]\d)$")
 YES = {"accepted", "yes", "ja", "oui", "y", "1", "true", "accepte", "accepté", "akzeptiert"}
@@ -77,7 +73,7 @@ def record(store: Store, year: int, reply: Reply, *, source: str = "command line
         _upsert(db, year, reply, source)
 
 
-def _upsert(db: Any, year: int, reply: Reply, source: str) -> None:
+def _upsert(db: Connection, year: int, reply: Reply, source: str) -> None:
     values = {
         "accepted": reply.accepted,
         "building": reply.building.strip() if reply.building else None,
@@ -156,7 +152,7 @@ def invited_codes(store: Store, year: int) -> set[str]:
         return {r.code for r in rows}
 
 
-def all_replies(store: Store, year: int) -> dict[str, Any]:
+def all_replies(store: Store, year: int) -> dict[str, Row[Any]]:
     with store.transaction() as db:
         rows = db.execute(sa.select(replies).where(replies.c.year == year))
         return {r.code: r for r in rows}
@@ -180,7 +176,9 @@ def status(store: Store, year: int) -> dict[str, Any]:
     def empty() -> dict[str, int]:
         return {"invited": 0, "accepted": 0, "declined": 0, "no_answer": 0}
 
-    total, by_region, by_area = empty(), {}, {}
+    total = empty()
+    by_region: dict[str, dict[str, int]] = {}
+    by_area: dict[str, dict[str, int]] = {}
     for code in sorted(codes):
         m = registry.by_code(code)
         assert m is not None
@@ -201,7 +199,7 @@ def status(store: Store, year: int) -> dict[str, Any]:
     }
 
 
-def participating(store: Store, year: int) -> list[tuple[Municipality, Any]]:
+def participating(store: Store, year: int) -> list[tuple[Municipality, Row[Any]]]:
     """The accepted replies, by province then municipality name."""
     rows = []
     for code, reply in all_replies(store, year).items():
@@ -210,65 +208,6 @@ def participating(store: Store, year: int) -> list[tuple[Municipality, Any]]:
             assert m is not None
             rows.append((m, reply))
     return sorted(rows, key=lambda pair: (area_of(pair[0]), pair[0].local_name))
-
-
-def plan_report(campaign: Campaign, store: Store) -> list[PlannedOutput]:
-    """The list of blue buildings (CSV, HTML page) and the participation chart (PNG)."""
-    year = campaign.year
-    rows = participating(store, year)
-    counts = status(store, year)
-    table = excel_csv(
-        ["province", "refnis", "municipality", "building", "from", "until"],
-        ([area_of(m), m.code, m.local_name, r.building, r.lit_from or "", r.lit_until or ""]
-         for m, r in rows),
-    )
-    groups: dict[str, list[dict[str, str]]] = {}
-    for m, r in rows:
-        groups.setdefault(area_of(m), []).append(
-            {
-                "municipality": m.display_name,
-                "building": r.building or "",
-                "hours": "–".join(t for t in (r.lit_from, r.lit_until) if t),
-            }
-        )
-    html = render_html(
-        "lighting_report.html.j2",
-        year=year,
-        slogan=f"{campaign.slogan['nl']} · {campaign.slogan['fr']}",
-        world_day=f"{long_date(campaign.dates.world_day, 'nl')} · "
-        f"{long_date(campaign.dates.world_day, 'fr')}",
-        groups=groups,
-        total=len(rows),
-        colours={k: c.rgb for k, c in brand.PALETTE.items()},
-    )
-    chart = Job(
-        template="chart.typ",
-        data={
-            "palette": brand.palette_data(),
-            "title": f"Blue Heart {year} · {campaign.slogan['nl']} · {campaign.slogan['fr']}",
-            "rows": [{"label": area, **c} for area, c in counts["provinces"].items()],
-            "legend": {
-                "accepted": "ja / oui",
-                "declined": "nee / non",
-                "no_answer": "geen antwoord / pas de réponse",
-            },
-        },
-        format="png",
-        ppi=144,
-        label="participation chart",
-        check_glyphs=("title", "rows", "legend"),
-    )
-    return [
-        PlannedOutput(
-            "lighting/blue-buildings.csv",
-            StaticJob(table, label="blue buildings"),
-        ),
-        PlannedOutput(
-            "lighting/blue-buildings.html",
-            StaticJob(html.encode("utf-8"), label="blue buildings page"),
-        ),
-        PlannedOutput("lighting/participation.png", chart),
-    ]
 
 
 def replies_for(codes: Sequence[str], store: Store, year: int) -> set[str]:

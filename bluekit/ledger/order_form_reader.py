@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from bluekit.campaign.language import LANGUAGES
 from bluekit.campaign.model import Campaign
 from bluekit.kit.order_form import FIELDS, REQUIRED, order_strings
-from bluekit.ledger.orders import LANGUAGES, NewOrder, Partner
+from bluekit.ledger.orders import NewOrder, Partner
 from bluekit.municipalities.registry import fold
 
 
@@ -110,38 +111,7 @@ def parse_form(campaign: Campaign, text: str, *, sender: str | None = None) -> P
         result.problems.append("the form's end line ('=== … ===') is missing")
     elif year != campaign.year:
         result.problems.append(f"the form is for {year}, not for {campaign.year}")
-    catalogue = {m.code: m for m in campaign.materials}
-    values: dict[str, str] = {}
-    lines: list[tuple[str, int]] = []
-    remarks: list[str] | None = None
-    for raw in block:
-        line = raw.strip()
-        if remarks is not None:  # everything after "Remarks:" belongs to the remarks
-            remarks.append(raw.rstrip())
-            continue
-        if not line or (line.endswith(":") and label_key(line[:-1]) in _items_headings()):
-            continue
-        label, colon, value = line.partition(":")
-        code = label.split("(")[0].strip().upper()
-        if colon and code in catalogue:
-            try:
-                quantity = parse_quantity(value)
-            except ValueError:
-                result.problems.append(f"{code}: {value.strip()!r} is not a quantity")
-                continue
-            if quantity:
-                lines.append((code, quantity))
-            continue
-        name = form_labels().get(label_key(label)) if colon else None
-        if name == "remarks":
-            remarks = [value.strip()] if value.strip() else []
-        elif name:
-            values[name] = value.strip()
-        elif _ITEM_LIKE.match(label.strip()):
-            result.problems.append(f"{label.split('(')[0].strip()} is not an item of the "
-                                   f"{campaign.year} catalogue")
-        else:
-            result.problems.append(f"line not understood: {line!r}")
+    values, lines, remarks = _read_block(campaign, block, result.problems)
     for name in REQUIRED:
         if not values.get(name):
             label = order_strings()[form_lang or "en"][f"label_{name}"]
@@ -173,6 +143,46 @@ def parse_form(campaign: Campaign, text: str, *, sender: str | None = None) -> P
         remarks="\n".join(remarks).strip() or None if remarks is not None else None,
     )
     return result
+
+
+def _read_block(
+    campaign: Campaign, block: list[str], problems: list[str]
+) -> tuple[dict[str, str], list[tuple[str, int]], list[str] | None]:
+    """The fields, the order lines and the remarks' lines (None: no remarks label) of a form
+    block; what is not understood is added to `problems`."""
+    catalogue = {m.code: m for m in campaign.materials}
+    values: dict[str, str] = {}
+    lines: list[tuple[str, int]] = []
+    remarks: list[str] | None = None
+    for raw in block:
+        line = raw.strip()
+        if remarks is not None:  # everything after "Remarks:" belongs to the remarks
+            remarks.append(raw.rstrip())
+            continue
+        if not line or (line.endswith(":") and label_key(line[:-1]) in _items_headings()):
+            continue
+        label, colon, value = line.partition(":")
+        code = label.split("(")[0].strip().upper()
+        if colon and code in catalogue:
+            try:
+                quantity = parse_quantity(value)
+            except ValueError:
+                problems.append(f"{code}: {value.strip()!r} is not a quantity")
+                continue
+            if quantity:
+                lines.append((code, quantity))
+            continue
+        name = form_labels().get(label_key(label)) if colon else None
+        if name == "remarks":
+            remarks = [value.strip()] if value.strip() else []
+        elif name:
+            values[name] = value.strip()
+        elif _ITEM_LIKE.match(label.strip()):
+            problems.append(f"{label.split('(')[0].strip()} is not an item of the "
+                            f"{campaign.year} catalogue")
+        else:
+            problems.append(f"line not understood: {line!r}")
+    return values, lines, remarks
 
 
 @cache

@@ -18,7 +18,8 @@ from bluekit.campaign.model import Campaign
 from bluekit.files.excel_csv import excel_csv
 from bluekit.ledger.orders import OrderFilter
 from bluekit.municipalities import registry
-from bluekit.store.database import Store, order_lines, orders
+from bluekit.store.database import Store
+from bluekit.store.tables import order_lines, orders
 
 SHIPPED = ("shipped", "delivered")
 GROUPS = ("item", "language", "province")

@@ -18,7 +18,8 @@ from sqlalchemy.engine import Connection
 
 from bluekit.campaign.model import Campaign, Material
 from bluekit.errors import BluekitError, NotFound
-from bluekit.store.database import Store, insert_ignore, now, stock_items, stock_moves
+from bluekit.store.database import Store, insert_ignore
+from bluekit.store.tables import now, stock_items, stock_moves
 
 
 class StockError(BluekitError):

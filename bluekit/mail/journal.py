@@ -23,7 +23,7 @@ def state(store: Store, year: int, kind: str, code: str) -> str | None:
     """The status the journal holds for one message, or None when it was never tried."""
     import sqlalchemy as sa
 
-    from bluekit.store.database import sends
+    from bluekit.store.tables import sends
 
     with store.transaction() as db:
         row = db.execute(
@@ -46,7 +46,7 @@ def write(
     """Record a message's status, counting an attempt each time it is being sent."""
     import sqlalchemy as sa
 
-    from bluekit.store.database import now, sends
+    from bluekit.store.tables import now, sends
 
     with store.transaction() as db:
         where = (sends.c.year == year, sends.c.kind == kind, sends.c.code == item.code)

@@ -1,0 +1,65 @@
+"""The schema versions of the database: what each version adds, and how a database is brought
+from the version it has to the current one.
+
+Applied in order, each recorded in `schema_version`; a released migration is never edited, a
+new one is appended. `Store.migrate` runs them in one transaction, one process at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from bluekit.store.tables import (
+    now,
+    order_counters,
+    order_events,
+    order_lines,
+    order_review,
+    order_review_handled,
+    orders,
+    replies,
+    schema_version,
+    sends,
+    stock_items,
+    stock_moves,
+)
+
+
+def _v1(connection: Connection) -> None:
+    for table in (sends, replies):
+        table.create(connection)
+
+
+def _v2(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":  # SQLite does not enforce VARCHAR lengths
+        connection.execute(sa.text("ALTER TABLE sends ALTER COLUMN code TYPE VARCHAR(20)"))
+    for table in (order_counters, orders, order_lines, order_events, stock_items, stock_moves,
+                  order_review):
+        table.create(connection)
+
+
+def _v3(connection: Connection) -> None:
+    order_review_handled.create(connection)
+
+
+# Migrations, applied in order; never edit a released one, append a new one.
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3]
+
+
+def current_version(connection: Connection) -> int:
+    """The schema version the database has; 0 for a new one."""
+    if not sa.inspect(connection).has_table("schema_version"):
+        return 0
+    found = connection.execute(sa.select(sa.func.max(schema_version.c.version)))
+    return found.scalar() or 0
+
+
+def apply_from(connection: Connection, current: int) -> None:
+    """Apply the migrations after version `current`, recording each, in the caller's
+    transaction."""
+    for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
+        migration(connection)
+        connection.execute(schema_version.insert().values(version=number, applied_at=now()))
