@@ -14,7 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, StringConstraints, ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from bluekit.campaign.language import Language
+from bluekit.language import Language
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 

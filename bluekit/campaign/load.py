@@ -12,12 +12,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bluekit.campaign.language import LANGUAGES
 from bluekit.campaign.model import Campaign
 from bluekit.campaign.problems import problem_from_error
 from bluekit.campaign.rules import content_problems
 from bluekit.campaign.yaml_source import YamlSource, load_yaml
 from bluekit.errors import Problem, ValidationFailed
+from bluekit.language import LANGUAGES
 
 
 def _context(data: Any) -> dict[str, Any]:

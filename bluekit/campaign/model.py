@@ -34,8 +34,8 @@ from bluekit.campaign.fields import (
     Telephone,
     Text,
 )
-from bluekit.campaign.language import LANGUAGES, Language
 from bluekit.campaign.placeholders import placeholders_in
+from bluekit.language import LANGUAGES, Language
 
 
 class Strict(BaseModel):

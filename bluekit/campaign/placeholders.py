@@ -12,8 +12,8 @@ import string
 from functools import cache
 from typing import TYPE_CHECKING
 
-from bluekit.campaign.language import Language
 from bluekit.errors import OutputError
+from bluekit.language import Language
 
 if TYPE_CHECKING:
     from bluekit.campaign.model import Campaign

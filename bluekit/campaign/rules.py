@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import phonenumbers
 
-from bluekit.campaign.language import LANGUAGE_NAMES, Language
 from bluekit.campaign.placeholders import PLACEHOLDERS, placeholders_in_safe
 from bluekit.campaign.problems import format_path, loc_from_path
 from bluekit.errors import Problem
+from bluekit.language import LANGUAGE_NAMES, Language
 
 if TYPE_CHECKING:
     from bluekit.campaign.model import Campaign

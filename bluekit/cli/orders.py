@@ -132,7 +132,7 @@ def add_command(
 
     Example: bluekit orders add campaigns/2024.yaml --organisation "Stad Kortrijk" --contact "An Peeters" --email an.peeters@kortrijk.be --street "Grote Markt 54" --postcode 8500 --city Kortrijk --language nl --item POSTER-A3-NL=20 --item PIN-BLUEHEART=100
     """
-    from bluekit.campaign.language import LANGUAGES
+    from bluekit.language import LANGUAGES
     from bluekit.ledger.order_entry import add_order
     from bluekit.ledger.orders import NewOrder, Partner
 

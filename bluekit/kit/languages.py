@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bluekit.campaign.language import Language
 from bluekit.campaign.model import Campaign
+from bluekit.language import Language
 
 
 def campaign_languages(campaign: Campaign, codes: Iterable[str]) -> tuple[Language, ...]:

@@ -13,11 +13,11 @@ from importlib.resources import files
 from typing import cast
 from urllib.parse import quote
 
-from bluekit.campaign.language import Language
 from bluekit.campaign.model import Campaign
 from bluekit.campaign.yaml_source import load_plain
 from bluekit.kit import brand
 from bluekit.kit.typography import colon
+from bluekit.language import Language
 from bluekit.pipeline.jinja_templates import render_html
 from bluekit.pipeline.outputs import PlannedOutput, StaticJob
 

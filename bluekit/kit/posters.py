@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from bluekit.campaign.language import Language
 from bluekit.campaign.model import Campaign
 from bluekit.campaign.placeholders import render_text
 from bluekit.errors import BluekitError
@@ -21,6 +20,7 @@ from bluekit.files.filenames import slug
 from bluekit.kit import brand
 from bluekit.kit.languages import campaign_languages
 from bluekit.kit.tracking import tracked_url
+from bluekit.language import Language
 from bluekit.municipalities.registry import Municipality
 from bluekit.pipeline.outputs import PlannedOutput
 from bluekit.pipeline.render import Job, JpegFromPngJob, PrintBoxes

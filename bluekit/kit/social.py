@@ -18,7 +18,6 @@ from importlib.resources import files
 from typing import cast
 from urllib.parse import urlsplit
 
-from bluekit.campaign.language import Language
 from bluekit.campaign.model import Campaign
 from bluekit.campaign.placeholders import long_date
 from bluekit.campaign.yaml_source import load_plain
@@ -28,6 +27,7 @@ from bluekit.kit.languages import campaign_languages
 from bluekit.kit.platforms import IMAGE_FORMATS, PLATFORMS, ImageFormat
 from bluekit.kit.social_posts import Post, plan_posts
 from bluekit.kit.typography import colon
+from bluekit.language import Language
 from bluekit.pipeline.jinja_templates import render_html
 from bluekit.pipeline.outputs import PlannedOutput, StaticJob, ZipJob
 from bluekit.pipeline.render import Job

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from bluekit.campaign.language import Language
 from bluekit.campaign.model import Campaign, SocialPost
 from bluekit.campaign.placeholders import render_text
 from bluekit.errors import OutputError
 from bluekit.kit.platforms import PLATFORMS, ImageFormat, Platform
 from bluekit.kit.tracking import tracked_url
 from bluekit.kit.typography import colon
+from bluekit.language import Language
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bluekit.campaign.language import Language
 from bluekit.campaign.model import Campaign
 from bluekit.campaign.placeholders import long_date
 from bluekit.kit import brand
 from bluekit.kit.order_form import order_strings
+from bluekit.language import Language
 from bluekit.ledger.orders import Event, Order
 from bluekit.mail.message import EmailJob, message_id
 from bluekit.mail.sender import Outgoing, read_eml

@@ -13,8 +13,8 @@ import unicodedata
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from bluekit.campaign.language import LANGUAGES
 from bluekit.campaign.model import Campaign
+from bluekit.language import LANGUAGES
 from bluekit.ledger.orders import SOURCES, NewOrder, Partner
 from bluekit.municipalities import registry
 

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from bluekit.campaign.language import LANGUAGES
 from bluekit.campaign.model import Campaign
 from bluekit.kit.order_form import FIELDS, REQUIRED, order_strings
+from bluekit.language import LANGUAGES
 from bluekit.ledger.orders import NewOrder, Partner
 from bluekit.municipalities.registry import fold
 

@@ -16,8 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bluekit.campaign.language import LANGUAGES, Language
 from bluekit.errors import BluekitError, NotFound
+from bluekit.language import LANGUAGES, Language
 from bluekit.municipalities import registry
 from bluekit.store.database import Store
 from bluekit.store.tables import order_events, order_lines, orders

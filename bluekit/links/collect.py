@@ -17,13 +17,16 @@ from pathlib import Path
 from typing import Any, TypeGuard
 from urllib.parse import urlsplit, urlunsplit
 
-from bluekit.campaign.language import LANGUAGES, Language
-from bluekit.campaign.model import Campaign, check_source, format_path, placeholders_in_safe
+from bluekit.campaign.load import check_source
+from bluekit.campaign.model import Campaign
+from bluekit.campaign.placeholders import placeholders_in_safe
+from bluekit.campaign.problems import format_path
 from bluekit.campaign.yaml_source import PathKey, YamlSource, load_yaml
 from bluekit.errors import Location, ValidationFailed
 from bluekit.kit.platforms import PLATFORMS
 from bluekit.kit.posters import PosterOptions, qr_target, variants
 from bluekit.kit.tracking import tracked_url
+from bluekit.language import LANGUAGES, Language
 
 
 @dataclass(frozen=True)

@@ -16,16 +16,16 @@ from email_validator import EmailNotValidError, validate_email
 from bluekit.errors import InputFileError, Location, Problem, ValidationFailed
 from bluekit.files.atomic import write_atomic
 from bluekit.files.excel_csv import dict_reader, excel_csv, read_text
+from bluekit.language import LANGUAGES
 from bluekit.municipalities import registry
 
 COLUMNS = ("refnis", "municipality", "email", "addressee", "street", "postcode", "city", "language")
 REQUIRED_COLUMNS = ("refnis", "email")
-KNOWN_LANGUAGES = ("nl", "fr", "de", "en")
 # Optional columns for a municipality written to in two languages: `addressee_fr`, `street_nl`,
 # `city_fr`... give the letter in that language its own wording ("Collège communal" in the French
 # letter to Eupen, "Place Exemple 1, 1030 Schaerbeek" in the French one to Schaarbeek).
 LOCALISED = ("addressee", "street", "city")
-LOCALISED_COLUMNS = tuple(f"{name}_{lang}" for name in LOCALISED for lang in KNOWN_LANGUAGES)
+LOCALISED_COLUMNS = tuple(f"{name}_{lang}" for name in LOCALISED for lang in LANGUAGES)
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def _contact_of_row(
     except EmailNotValidError as exc:
         return Problem(where, f"invalid e-mail address {email!r}: {exc}", "email")
     languages = _languages(values.get("language", ""))
-    unknown = [lang for lang in languages if lang not in KNOWN_LANGUAGES]
+    unknown = [lang for lang in languages if lang not in LANGUAGES]
     if unknown:
         return Problem(
             where,
@@ -169,7 +169,7 @@ def _contact(code: str, email: str, languages: tuple[str, ...], values: dict[str
         localised=tuple(
             (name, lang, values[f"{name}_{lang}"])
             for name in LOCALISED
-            for lang in KNOWN_LANGUAGES
+            for lang in LANGUAGES
             if values.get(f"{name}_{lang}")
         ),
     )

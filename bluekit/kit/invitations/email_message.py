@@ -12,13 +12,13 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from bluekit.campaign.language import Language
 from bluekit.campaign.model import Campaign
 from bluekit.campaign.placeholders import LOCALES
 from bluekit.kit import brand
 from bluekit.kit.invitations.invitees import Invitee
 from bluekit.kit.invitations.letters import attachment_name
 from bluekit.kit.invitations.texts import contact_line, letter_texts, mail_strings
+from bluekit.language import Language
 from bluekit.mail.message import EmailJob, LazyEmailJob, message_id
 from bluekit.pipeline.jinja_templates import render_html, render_plain
 from bluekit.pipeline.outputs import PlannedOutput

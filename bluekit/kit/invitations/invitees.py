@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bluekit.campaign.language import Language
 from bluekit.campaign.model import Campaign
 from bluekit.errors import BluekitError
 from bluekit.files.filenames import slug
 from bluekit.kit.languages import campaign_languages
+from bluekit.language import Language
 from bluekit.municipalities import registry
 from bluekit.municipalities.contacts import Contact, read_contacts
 from bluekit.municipalities.registry import Municipality

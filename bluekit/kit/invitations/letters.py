@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from bluekit.campaign.language import Language
 from bluekit.campaign.model import Campaign
 from bluekit.files.filenames import slug
 from bluekit.kit import brand
 from bluekit.kit.invitations.invitees import Invitee
 from bluekit.kit.invitations.texts import contact_line, letter_texts, mail_strings, place_and_date
+from bluekit.language import Language
 from bluekit.pipeline.render import Job
 
 

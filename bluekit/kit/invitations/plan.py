@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
-from bluekit.campaign.language import Language
 from bluekit.campaign.model import Campaign
 from bluekit.kit.invitations.calendar_file import calendar_file, calendar_key
 from bluekit.kit.invitations.email_message import lazy_email_job, mail_inputs
 from bluekit.kit.invitations.invitees import Invitee, invitee_key
 from bluekit.kit.invitations.letters import letter_job, letter_name
 from bluekit.kit.invitations.overview import plan_overview
+from bluekit.language import Language
 from bluekit.pipeline.outputs import LazyJob, PlannedOutput
 
 

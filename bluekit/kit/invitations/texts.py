@@ -14,13 +14,13 @@ from urllib.parse import urlsplit
 
 from babel.dates import format_date
 
-from bluekit.campaign.language import Language
-from bluekit.campaign.model import Campaign, fill
-from bluekit.campaign.placeholders import LOCALES
+from bluekit.campaign.model import Campaign
+from bluekit.campaign.placeholders import LOCALES, fill
 from bluekit.campaign.placeholders import values as placeholder_values
 from bluekit.campaign.yaml_source import load_plain
 from bluekit.kit.invitations.invitees import Invitee
 from bluekit.kit.tracking import tracked_url
+from bluekit.language import Language
 
 
 @cache

@@ -1,4 +1,5 @@
-"""The languages bluekit writes in: Dutch, French, German and English, by their ISO 639-1 codes.
+"""The languages bluekit writes in: Dutch, French, German and English, by their ISO 639-1 codes
+(a root module like `errors`: every layer speaks of languages).
 
 A campaign is made in some of them; every text of the campaign file is given in each of those.
 """
