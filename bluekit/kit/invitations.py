@@ -35,7 +35,7 @@ from bluekit.municipalities import registry
 from bluekit.municipalities.contacts import Contact, read_contacts
 from bluekit.municipalities.registry import Municipality
 from bluekit.pipeline.jinja_templates import render_html, render_plain
-from bluekit.pipeline.outputs import LazyJob, PlannedOutput
+from bluekit.pipeline.jobs import LazyJob, PlannedOutput
 from bluekit.pipeline.render import Job
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "de": "Deutsch", "en": "English"}

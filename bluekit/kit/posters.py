@@ -20,7 +20,7 @@ from bluekit.files.filenames import slug
 from bluekit.kit import brand
 from bluekit.kit.tracking import tracked_url
 from bluekit.municipalities.registry import Municipality
-from bluekit.pipeline.outputs import PlannedOutput
+from bluekit.pipeline.jobs import PlannedOutput
 from bluekit.pipeline.print_boxes import PrintBoxes
 from bluekit.pipeline.raster import JpegFromPngJob
 from bluekit.pipeline.render import Job

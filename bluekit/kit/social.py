@@ -27,7 +27,7 @@ from bluekit.kit.platforms import IMAGE_FORMATS, PLATFORMS, ImageFormat, Platfor
 from bluekit.kit.tracking import tracked_url
 from bluekit.kit.typography import colon
 from bluekit.pipeline.jinja_templates import render_html
-from bluekit.pipeline.outputs import PlannedOutput, StaticJob, ZipJob
+from bluekit.pipeline.jobs import PlannedOutput, StaticJob, ZipJob
 from bluekit.pipeline.render import Job
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

@@ -22,8 +22,10 @@ from bluekit.kit.order_form import order_strings
 from bluekit.ledger.orders import Event, Order
 from bluekit.mail.sender import EmailJob, Outgoing, message_id, read_eml
 from bluekit.pipeline.jinja_templates import render_html, render_plain
-from bluekit.pipeline.outputs import BuildReport, PlannedOutput, write_outputs
+from bluekit.pipeline.jobs import PlannedOutput
+from bluekit.pipeline.outputs import write_outputs
 from bluekit.pipeline.render import Job
+from bluekit.pipeline.report import BuildReport
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 

@@ -24,7 +24,7 @@ from bluekit.kit import brand
 from bluekit.municipalities import registry
 from bluekit.municipalities.registry import Municipality
 from bluekit.pipeline.jinja_templates import render_html
-from bluekit.pipeline.outputs import PlannedOutput, StaticJob
+from bluekit.pipeline.jobs import PlannedOutput, StaticJob
 from bluekit.pipeline.render import Job
 from bluekit.store.database import Store, now, replies, sends
 

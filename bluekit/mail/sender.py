@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from bluekit.errors import BluekitError, InputFileError, OutputError
 from bluekit.files.atomic import write_atomic
 from bluekit.files.excel_csv import excel_csv
-from bluekit.pipeline.outputs import LazyJob
+from bluekit.pipeline.jobs import LazyJob
 
 if TYPE_CHECKING:
     from bluekit.store.database import Store
