@@ -22,7 +22,8 @@ from PIL import Image
 from bluekit.campaign.load import load_campaign
 from bluekit.cli import app
 from bluekit.kit.posters import PosterOptions, plan_posters
-from bluekit.pipeline.outputs import RenderPool, early_pool, write_outputs
+from bluekit.pipeline.outputs import write_outputs
+from bluekit.pipeline.pool import RenderPool, early_pool
 from bluekit.workflows.build import build, plan_build
 
 from .conftest import CAMPAIGN_2024

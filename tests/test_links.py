@@ -421,7 +421,7 @@ def test_build_check_links_refuses_while_a_qr_target_is_dead_and_writes_nothing(
 def no_rendering(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The build's planning and output pipeline replaced by a note of where it would write."""
     from bluekit.cli import build as build_cli
-    from bluekit.pipeline.outputs import BuildReport
+    from bluekit.pipeline.report import BuildReport
 
     calls: list[Path] = []
 

@@ -19,15 +19,12 @@ from bluekit.errors import OutputError
 from bluekit.files import atomic
 from bluekit.kit.posters import PosterOptions, plan_posters
 from bluekit.pipeline import memory
-from bluekit.pipeline.outputs import (
-    BuildFailed,
-    PlannedOutput,
-    StaticJob,
-    read_manifest,
-    spread_heavy,
-    write_outputs,
-)
+from bluekit.pipeline.jobs import PlannedOutput, StaticJob
+from bluekit.pipeline.manifest import read_manifest
+from bluekit.pipeline.outputs import write_outputs
+from bluekit.pipeline.pool import spread_heavy
 from bluekit.pipeline.render import Job, TextOverflowError
+from bluekit.pipeline.report import BuildFailed
 
 from .conftest import CAMPAIGN_2024
 
@@ -122,7 +119,7 @@ def test_an_interrupted_build_keeps_what_was_finished_and_resumes(
                 raise KeyboardInterrupt
         real(path, data)
 
-    monkeypatch.setattr("bluekit.pipeline.outputs.write_atomic", interrupt_on_third_file)
+    monkeypatch.setattr("bluekit.pipeline.writer.write_atomic", interrupt_on_third_file)
     with pytest.raises(KeyboardInterrupt):
         write_outputs(planned, tmp_path, jobs=1)
     finished = read_manifest(tmp_path)["files"]
@@ -131,7 +128,7 @@ def test_an_interrupted_build_keeps_what_was_finished_and_resumes(
         assert hashlib.sha256((tmp_path / path).read_bytes()).hexdigest() == entry["sha256"]
     leftovers = [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
-    monkeypatch.setattr("bluekit.pipeline.outputs.write_atomic", real)
+    monkeypatch.setattr("bluekit.pipeline.writer.write_atomic", real)
     resumed = write_outputs(planned, tmp_path)
     assert len(resumed.rendered) == len(planned) - len(finished)
     assert len(resumed.unchanged) == len(finished)

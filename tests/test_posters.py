@@ -23,8 +23,10 @@ from bluekit.kit.posters import (
     qr_target,
 )
 from bluekit.municipalities import registry
-from bluekit.pipeline.outputs import BuildFailed, write_outputs
-from bluekit.pipeline.render import MM, MissingGlyphError, TextOverflowError, render, with_qr_code
+from bluekit.pipeline.outputs import write_outputs
+from bluekit.pipeline.print_boxes import MM
+from bluekit.pipeline.render import MissingGlyphError, TextOverflowError, render, with_qr_code
+from bluekit.pipeline.report import BuildFailed
 
 from .conftest import CAMPAIGN_2022, CAMPAIGN_2024
 

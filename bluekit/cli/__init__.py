@@ -20,7 +20,7 @@ from typer.core import TyperGroup
 
 from bluekit import __version__
 from bluekit.errors import EXIT_BAD_INPUT, BluekitError
-from bluekit.pipeline.outputs import BuildReport, ProgressCallback
+from bluekit.pipeline.report import BuildReport, ProgressCallback
 
 if TYPE_CHECKING:
     from bluekit.store.database import Store

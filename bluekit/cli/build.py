@@ -9,7 +9,8 @@ import typer
 
 from bluekit.campaign.load import load_campaign
 from bluekit.errors import BluekitError
-from bluekit.pipeline.outputs import early_pool, write_outputs
+from bluekit.pipeline.outputs import write_outputs
+from bluekit.pipeline.pool import early_pool
 from bluekit.workflows.build import default_out_dir, plan_build
 
 from . import app, options, progress_bar, report_outputs, say

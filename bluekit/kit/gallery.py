@@ -19,8 +19,9 @@ from typing import Any
 from bluekit.campaign.model import Campaign
 from bluekit.kit import brand
 from bluekit.pipeline.jinja_templates import render_html
-from bluekit.pipeline.outputs import LazyJob, PlannedOutput
-from bluekit.pipeline.render import Job, JpegFromPngJob, ThumbnailJob
+from bluekit.pipeline.jobs import LazyJob, PlannedOutput
+from bluekit.pipeline.raster import JpegFromPngJob, ThumbnailJob
+from bluekit.pipeline.render import Job
 
 THUMBNAILS = "thumbnails"
 THUMBNAIL_SCALE = 6  # a sixth of the picture's resolution

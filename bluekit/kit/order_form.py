@@ -19,7 +19,7 @@ from bluekit.kit import brand
 from bluekit.kit.typography import colon
 from bluekit.language import Language
 from bluekit.pipeline.jinja_templates import render_html
-from bluekit.pipeline.outputs import PlannedOutput, StaticJob
+from bluekit.pipeline.jobs import PlannedOutput, StaticJob
 
 FIELDS = (
     "organisation", "contact", "email", "telephone", "street", "postcode", "city", "language",

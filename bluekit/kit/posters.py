@@ -22,8 +22,10 @@ from bluekit.kit.languages import campaign_languages
 from bluekit.kit.tracking import tracked_url
 from bluekit.language import Language
 from bluekit.municipalities.registry import Municipality
-from bluekit.pipeline.outputs import PlannedOutput
-from bluekit.pipeline.render import Job, JpegFromPngJob, PrintBoxes
+from bluekit.pipeline.jobs import PlannedOutput
+from bluekit.pipeline.print_boxes import PrintBoxes
+from bluekit.pipeline.raster import JpegFromPngJob
+from bluekit.pipeline.render import Job
 
 SIZES: dict[str, tuple[float, float]] = {"A4": (210, 297), "A3": (297, 420), "A2": (420, 594)}
 FORMATS = ("pdf", "png", "jpg")

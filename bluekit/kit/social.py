@@ -29,7 +29,7 @@ from bluekit.kit.social_posts import Post, plan_posts
 from bluekit.kit.typography import colon
 from bluekit.language import Language
 from bluekit.pipeline.jinja_templates import render_html
-from bluekit.pipeline.outputs import PlannedOutput, StaticJob, ZipJob
+from bluekit.pipeline.jobs import PlannedOutput, StaticJob, ZipJob
 from bluekit.pipeline.render import Job
 
 IMAGE_PPI = 144  # images are laid out in points: pixels = points x 2

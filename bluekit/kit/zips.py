@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from bluekit.campaign.model import Campaign
-from bluekit.pipeline.outputs import PlannedOutput, ZipJob
+from bluekit.pipeline.jobs import PlannedOutput, ZipJob
 
 # What of the posters goes into a kit: print PDFs, light images, the screen version (the PNGs
 # of the print posters are the same pictures as the JPEGs, several times larger).

@@ -24,8 +24,10 @@ from bluekit.ledger.orders import Event, Order
 from bluekit.mail.message import EmailJob, message_id
 from bluekit.mail.sender import Outgoing, read_eml
 from bluekit.pipeline.jinja_templates import render_html, render_plain
-from bluekit.pipeline.outputs import BuildReport, PlannedOutput, write_outputs
+from bluekit.pipeline.jobs import PlannedOutput
+from bluekit.pipeline.outputs import write_outputs
 from bluekit.pipeline.render import Job
+from bluekit.pipeline.report import BuildReport
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 

@@ -10,27 +10,27 @@ structured message, which becomes an `OverflowError` naming the text, language a
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
-import struct
 import unicodedata
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import typst
-from PIL import Image
 
 from bluekit.errors import OutputError
 from bluekit.pipeline.fonts import FAMILY, drawable, font_coverage, font_directory
+from bluekit.pipeline.print_boxes import PrintBoxes, set_print_boxes
 from bluekit.pipeline.qr import qr_svg
+from bluekit.pipeline.raster import png_to_jpeg, png_with_dpi
 
-MM = 72 / 25.4  # PDF points per millimetre
+if TYPE_CHECKING:
+    from typst import OutputFormat
+
 TEMPLATES = files("bluekit") / "templates"
 COMMON_TEMPLATE = "common.typ"
 OVERFLOW_MARK = "BLUEKIT-OVERFLOW"
@@ -59,16 +59,6 @@ class TextOverflowError(OutputError):
 
 class MissingGlyphError(OutputError):
     """A text contains a character the bundled font cannot draw."""
-
-
-@dataclass(frozen=True)
-class PrintBoxes:
-    """Trim size and margins of a print PDF, in millimetres (page = trim + 2 x slug)."""
-
-    trim_width: float
-    trim_height: float
-    bleed: float = 3.0
-    slug: float = 12.0  # room outside the trim for the bleed and the crop marks
 
 
 @dataclass(frozen=True)
@@ -183,7 +173,8 @@ def with_qr_code(data: dict[str, Any]) -> dict[str, Any]:
 def compile_typst(job: Job) -> bytes:
     """Compile a job's template with its data; PDF or PNG bytes."""
     check_glyphs(job)
-    fmt = "png" if job.format in ("png", "jpg") else job.format
+    # Typst makes PDF and PNG; a JPEG is made from the PNG (render refuses any other format)
+    fmt: OutputFormat = "pdf" if job.format == "pdf" else "png"
     inputs = {"data": json.dumps(with_qr_code(job.data), ensure_ascii=False)}
     try:
         result, warnings = _compiler().compile_with_warnings(
@@ -223,115 +214,6 @@ def warm_up() -> None:
     soon as it starts, so that it is ready when its first real render arrives."""
     _compiler().compile(input=b'#set text(font: "Lato")\nBlue Heart *30 July*', format="pdf")
     font_coverage()
-
-
-def set_print_boxes(pdf: bytes, boxes: PrintBoxes) -> bytes:
-    """Set TrimBox and BleedBox on every page, as print shops' preflight expects."""
-    # pypdf is imported here: only print PDFs need it, and it is slow to load
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import RectangleObject
-
-    reader = PdfReader(io.BytesIO(pdf))
-    writer = PdfWriter(clone_from=reader)
-    slug, bleed = boxes.slug * MM, boxes.bleed * MM
-    width, height = boxes.trim_width * MM, boxes.trim_height * MM
-    for page in writer.pages:
-        page.trimbox = RectangleObject([slug, slug, slug + width, slug + height])
-        page.bleedbox = RectangleObject(
-            [slug - bleed, slug - bleed, slug + width + bleed, slug + height + bleed]
-        )
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def png_to_jpeg(png: bytes, ppi: float | None, quality: int = 92) -> bytes:
-    """JPEG from a PNG render (Typst has no JPEG output)."""
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    out = io.BytesIO()
-    dpi = (round(ppi), round(ppi)) if ppi else (72, 72)
-    image.save(out, format="JPEG", quality=quality, dpi=dpi)
-    return out.getvalue()
-
-
-@dataclass(frozen=True)
-class _FromWrittenFile:
-    """A file made from another planned file once that one is on disk (a derived job, see
-    outputs.py): it is made again exactly when its source or its own options change."""
-
-    source: str  # the planned file it reads
-    source_fingerprint: str
-    VERSION: ClassVar[str]
-
-    @property
-    def needs(self) -> tuple[str, ...]:
-        return (self.source,)
-
-    def options(self) -> list[Any]:
-        raise NotImplementedError
-
-    def fingerprint(self) -> str:
-        key = [self.VERSION, self.source, self.source_fingerprint, *self.options()]
-        return hashlib.sha256(json.dumps(key).encode()).hexdigest()
-
-    def read_source(self, out_dir: Path, label: str) -> bytes:
-        try:
-            return (out_dir / self.source).read_bytes()
-        except FileNotFoundError:
-            raise OutputError(f"{label}: {self.source} is missing") from None
-
-
-@dataclass(frozen=True)
-class JpegFromPngJob(_FromWrittenFile):
-    """The JPEG of a picture whose PNG is also planned: made from the written PNG, so the
-    picture is rendered once for both formats."""
-
-    ppi: float | None
-    label: str = ""
-    template: str = "jpeg"
-    VERSION: ClassVar[str] = "jpeg-v1"
-    in_pool: ClassVar[bool] = True  # decoding a large PNG is worth a core of its own
-    heavy: ClassVar[bool] = True  # and takes as much memory as drawing it (see Job.heavy)
-
-    def options(self) -> list[Any]:
-        return [self.ppi]
-
-    def build(self, out_dir: Path) -> bytes:
-        return png_to_jpeg(self.read_source(out_dir, self.label), self.ppi)
-
-
-@dataclass(frozen=True)
-class ThumbnailJob(_FromWrittenFile):
-    """A small PNG of a written JPEG, `width` pixels wide: JPEG decoding at a fraction of the
-    size (Pillow's draft mode) makes this a few milliseconds."""
-
-    width: int
-    label: str = ""
-    template: str = "thumbnail"
-    VERSION: ClassVar[str] = "thumbnail-v1"
-
-    def options(self) -> list[Any]:
-        return [self.width]
-
-    def build(self, out_dir: Path) -> bytes:
-        with Image.open(io.BytesIO(self.read_source(out_dir, self.label))) as image:
-            image.draft("RGB", (self.width, self.width * 4))
-            image.thumbnail((self.width, self.width * 4))
-            out = io.BytesIO()
-            image.convert("RGB").save(out, format="PNG")
-        return out.getvalue()
-
-
-def png_with_dpi(png: bytes, ppi: float | None) -> bytes:
-    """Record the resolution in the PNG (a pHYs chunk right after the header) so image programs
-    print it at the right size. Done on the bytes: re-encoding would cost more than rendering."""
-    if not ppi or png[12:16] != b"IHDR":
-        return png
-    per_metre = round(ppi / 0.0254)
-    body = b"pHYs" + struct.pack(">IIB", per_metre, per_metre, 1)
-    chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body))
-    end_of_header = 8 + 8 + 13 + 4  # signature, IHDR length+type, IHDR data, CRC
-    return png[:end_of_header] + chunk + png[end_of_header:]
 
 
 def render(job: Job) -> bytes:

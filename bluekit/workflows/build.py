@@ -17,13 +17,10 @@ from bluekit.kit.order_form import plan_order_form
 from bluekit.kit.posters import PosterOptions, plan_posters
 from bluekit.kit.social import SocialOptions, plan_social
 from bluekit.kit.zips import plan_kits
-from bluekit.pipeline.outputs import (
-    BuildReport,
-    PlannedOutput,
-    ProgressCallback,
-    early_pool,
-    write_outputs,
-)
+from bluekit.pipeline.jobs import PlannedOutput
+from bluekit.pipeline.outputs import write_outputs
+from bluekit.pipeline.pool import early_pool
+from bluekit.pipeline.report import BuildReport, ProgressCallback
 
 
 def default_out_dir(campaign: Campaign) -> Path:
