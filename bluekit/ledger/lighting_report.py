@@ -15,7 +15,7 @@ from bluekit.kit import brand
 from bluekit.ledger.lighting import area_of, participating, status
 from bluekit.municipalities.registry import Municipality
 from bluekit.pipeline.jinja_templates import render_html
-from bluekit.pipeline.outputs import PlannedOutput, StaticJob
+from bluekit.pipeline.jobs import PlannedOutput, StaticJob
 from bluekit.pipeline.render import Job
 from bluekit.store.database import Store
 

@@ -21,7 +21,7 @@ from bluekit.kit.invitations.texts import contact_line, letter_texts, mail_strin
 from bluekit.language import Language
 from bluekit.mail.message import EmailJob, LazyEmailJob, message_id
 from bluekit.pipeline.jinja_templates import render_html, render_plain
-from bluekit.pipeline.outputs import PlannedOutput
+from bluekit.pipeline.jobs import PlannedOutput
 
 LANGUAGE_NAMES: dict[Language, str] = {
     "nl": "Nederlands", "fr": "Français", "de": "Deutsch", "en": "English",

@@ -12,7 +12,7 @@ from bluekit.campaign.model import Campaign
 from bluekit.files.excel_csv import excel_csv
 from bluekit.kit.invitations.email_message import mail_inputs, subject
 from bluekit.kit.invitations.invitees import Invitee
-from bluekit.pipeline.outputs import LazyJob, PlannedOutput
+from bluekit.pipeline.jobs import LazyJob, PlannedOutput
 
 
 def overview_csv(campaign: Campaign, invitees: Sequence[Invitee]) -> bytes:

@@ -14,7 +14,7 @@ from bluekit.kit.invitations.invitees import Invitee, invitee_key
 from bluekit.kit.invitations.letters import letter_job, letter_name
 from bluekit.kit.invitations.overview import plan_overview
 from bluekit.language import Language
-from bluekit.pipeline.outputs import LazyJob, PlannedOutput
+from bluekit.pipeline.jobs import LazyJob, PlannedOutput
 
 
 def plan_invitations(campaign: Campaign, invitees: Sequence[Invitee]) -> list[PlannedOutput]:

@@ -1,0 +1,110 @@
+"""The options and the report every command that sends e-mail shares (invitations, reminders,
+order mails): a dry run of one message unless told otherwise, and the password from the
+environment or a hidden prompt, never from an option or a file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from bluekit.cli.output import print_json, say
+from bluekit.errors import EXIT_PROBLEMS, BluekitError
+
+if TYPE_CHECKING:
+    from bluekit.mail.sender import SendReport
+    from bluekit.mail.smtp import SmtpSettings
+
+PASSWORD_ENV = "BLUEKIT_SMTP_PASSWORD"
+SecurityChoice = Literal["starttls", "ssl", "none"]
+
+
+@dataclass(frozen=True)
+class Sending:
+    """Where to send through, and how carefully: the options of every sending command."""
+
+    host: Annotated[
+        str | None, typer.Option(help="SMTP server, e.g. smtp.office365.com.")
+    ] = None
+    port: Annotated[int, typer.Option(help="SMTP port (587 STARTTLS, 465 SSL).")] = 587
+    security: Annotated[
+        SecurityChoice, typer.Option(help="starttls, ssl or none.")
+    ] = "starttls"
+    user: Annotated[
+        str | None, typer.Option(help=f"SMTP user; password from {PASSWORD_ENV} or a prompt.")
+    ] = None
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run/--no-dry-run", help="Only show what would be sent.")
+    ] = True
+    limit: Annotated[int, typer.Option(help="Send at most this many (default 1).")] = 1
+    no_limit: Annotated[bool, typer.Option("--no-limit", help="Send them all.")] = False
+    rate: Annotated[float, typer.Option(help="Messages per minute (Microsoft 365: 30).")] = 30.0
+    retries: Annotated[int, typer.Option(min=0, help="Retries on temporary failures.")] = 3
+
+    def settings(self) -> SmtpSettings | None:
+        """How to reach the server; None for a dry run (nothing is sent, nothing asked)."""
+        from bluekit.mail.smtp import SmtpSettings
+
+        if self.dry_run:
+            return None
+        if not self.host:
+            raise BluekitError("--host is required to send", hint="e.g. --host smtp.office365.com")
+        password = _password(self.user) if self.user else None
+        return SmtpSettings(
+            host=self.host, port=self.port, security=self.security, user=self.user,
+            password=password,
+        )
+
+    def most(self) -> int | None:
+        """How many to send at most; None for all."""
+        if self.no_limit:
+            return None
+        if self.limit < 1:
+            raise BluekitError("--limit must be at least 1", hint="use --no-limit to send to all")
+        return self.limit
+
+
+def _password(user: str) -> str:
+    password = os.environ.get(PASSWORD_ENV)
+    if password is not None:
+        return password
+    if not sys.stdin.isatty():
+        raise BluekitError(f"no password: set {PASSWORD_ENV} or run in a terminal to be asked")
+    return str(typer.prompt(f"SMTP password for {user}", hide_input=True))
+
+
+def print_send_report(ctx: typer.Context, report: SendReport, as_json: bool, what: str) -> None:
+    """What a send did (or would do); exit 1 when a message failed."""
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        _print_outcome(ctx, report, what)
+    if report.failed:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _print_outcome(ctx: typer.Context, report: SendReport, what: str) -> None:
+    if report.dry_run:
+        say(ctx, f"dry run: would send {len(report.would_send)} {what}(s): "
+                 f"{', '.join(report.would_send) or '-'}")
+        say(ctx, "nothing was sent; add --no-dry-run to send (and --no-limit for all)")
+    else:
+        say(ctx, f"sent {len(report.sent)} {what}(s)")
+    if report.already_sent:
+        say(ctx, f"already sent before (skipped): {len(report.already_sent)}")
+    if report.uncertain:
+        typer.echo(
+            f"uncertain (handed to the server when a run stopped; not sent again): "
+            f"{', '.join(report.uncertain)} - check the mailbox, then --retry-uncertain",
+            err=True,
+        )
+    for code, error in report.failed:
+        typer.echo(f"failed: {code}: {error}", err=True)
+    if report.failures_csv:
+        typer.echo(f"failures written to {report.failures_csv}", err=True)
+    if report.stopped:
+        typer.echo("stopped by Ctrl-C: run the same command again to go on", err=True)
