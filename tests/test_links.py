@@ -420,8 +420,9 @@ def test_build_check_links_refuses_while_a_qr_target_is_dead_and_writes_nothing(
 @pytest.fixture
 def no_rendering(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The build's planning and output pipeline replaced by a note of where it would write."""
-    from bluekit.cli import build as build_cli
+    from bluekit.pipeline import outputs
     from bluekit.pipeline.report import BuildReport
+    from bluekit.workflows import build
 
     calls: list[Path] = []
 
@@ -429,8 +430,9 @@ def no_rendering(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         calls.append(out_dir)
         return BuildReport()
 
-    monkeypatch.setattr(build_cli, "plan_build", lambda *args, **kwargs: [])
-    monkeypatch.setattr(build_cli, "write_outputs", write_outputs)
+    # the command imports them as it runs
+    monkeypatch.setattr(build, "plan_build", lambda *args, **kwargs: [])
+    monkeypatch.setattr(outputs, "write_outputs", write_outputs)
     return calls
 
 

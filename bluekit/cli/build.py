@@ -1,41 +1,34 @@
 """`bluekit build`: the whole campaign kit in one command."""
 
-from __future__ import annotations
-
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bluekit.campaign.load import load_campaign
+from bluekit.cli.groups import command_group
+from bluekit.cli.output import note, progress_bar, report_outputs, say
+from bluekit.cli.params import CampaignFile, Rendering, load, with_options
 from bluekit.errors import BluekitError
-from bluekit.pipeline.outputs import write_outputs
-from bluekit.pipeline.pool import early_pool
-from bluekit.workflows.build import default_out_dir, plan_build
 
-from . import app, options, progress_bar, report_outputs, say
+if TYPE_CHECKING:
+    from bluekit.campaign.model import Campaign
 
 
-def note(ctx: typer.Context, message: str) -> None:
-    """A remark about the build on stderr (stdout stays clean for --json), unless --quiet."""
-    if not options(ctx).quiet:
-        typer.echo(message, err=True)
+commands = command_group()
 
 
-@app.command()
+@commands.command()
+@with_options(rendering=Rendering)
 def build(
     ctx: typer.Context,
-    campaign_file: Annotated[Path, typer.Argument(help="The campaign file.")],
-    out: Annotated[Path | None, typer.Option("--out", help="Default: dist/<year>.")] = None,
+    campaign_file: CampaignFile,
+    rendering: Rendering,
     contacts: Annotated[
         Path | None,
         typer.Option(
             "--contacts", help="Contacts CSV for the invitations (default: the campaign's)."
         ),
     ] = None,
-    jobs: Annotated[int | None, typer.Option(help="Parallel renders (default: cores).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Render even if up to date.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Report as JSON.")] = False,
     check_links: Annotated[
         bool,
         typer.Option(
@@ -58,26 +51,36 @@ def build(
 
     Example: bluekit build campaigns/2024.yaml
     """
+    from bluekit.pipeline.outputs import write_outputs
+    from bluekit.pipeline.pool import early_pool
+    from bluekit.workflows.build import plan_build
+
     if check_links and offline:
         raise BluekitError(
             "--check-links and --offline contradict each other", hint="give one of them"
         )
-    campaign = load_campaign(campaign_file)
+    campaign = load(campaign_file)
     if check_links:
-        from bluekit.links.report import redirect_warnings, require_live_qr_targets
-
-        for warning in redirect_warnings(require_live_qr_targets(campaign, campaign_file)):
-            note(ctx, f"warning: {warning}")
-        note(ctx, "links: every QR code address works")
+        _check_links(ctx, campaign, campaign_file)
     elif offline:
         note(ctx, "links: not checked (--offline)")
-    out_dir = out or default_out_dir(campaign)
+    out_dir = rendering.out_dir(campaign)
+    jobs, force = rendering.jobs, rendering.force
     with early_pool(out_dir, jobs, force) as pool:
         planned = plan_build(campaign, campaign_file, contacts)
         with progress_bar(ctx, len(planned), "building") as progress:
             report = write_outputs(
                 planned, out_dir, jobs=jobs, force=force, progress=progress, pool=pool
             )
-    report_outputs(ctx, out_dir, report, as_json)
-    if not as_json:
+    report_outputs(ctx, out_dir, report, rendering.as_json)
+    if not rendering.as_json:
         say(ctx, f"review the whole kit in a browser: {out_dir / 'index.html'}")
+
+
+def _check_links(ctx: typer.Context, campaign: "Campaign", campaign_file: Path) -> None:
+    """The QR codes' addresses, checked online; raises while one is dead."""
+    from bluekit.links.report import redirect_warnings, require_live_qr_targets
+
+    for warning in redirect_warnings(require_live_qr_targets(campaign, campaign_file)):
+        note(ctx, f"warning: {warning}")
+    note(ctx, "links: every QR code address works")

@@ -1,22 +1,19 @@
 """Commands on campaign files: validate, schema, init."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bluekit.campaign.load import check_campaign, json_schema
-from bluekit.campaign.next_year import init_campaign
+from bluekit.cli.groups import command_group
+from bluekit.cli.output import print_json, say
 from bluekit.errors import EXIT_PROBLEMS
-from bluekit.files.atomic import write_text_atomic
 
-from . import app, print_json, say
+commands = command_group()
 
 
-@app.command()
+@commands.command()
 def validate(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The campaign file, e.g. campaigns/2024.yaml.")],
@@ -31,6 +28,8 @@ def validate(
 
     Example: bluekit validate campaigns/2024.yaml
     """
+    from bluekit.campaign.load import check_campaign
+
     campaign, problems = check_campaign(file)
     errors = [p for p in problems if p.kind == "error"]
     warnings = [p for p in problems if p.kind == "warning"]
@@ -60,7 +59,7 @@ def validate(
         raise typer.Exit(EXIT_PROBLEMS)
 
 
-@app.command()
+@commands.command()
 def schema(
     ctx: typer.Context,
     out: Annotated[
@@ -71,6 +70,9 @@ def schema(
 
     Example: bluekit schema --out campaign.schema.json
     """
+    from bluekit.campaign.load import json_schema
+    from bluekit.files.atomic import write_text_atomic
+
     text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
     if out is None:
         typer.echo(text, nl=False)
@@ -79,7 +81,7 @@ def schema(
         say(ctx, f"wrote {out}")
 
 
-@app.command()
+@commands.command()
 def init(
     ctx: typer.Context,
     year: Annotated[int, typer.Argument(help="The year of the new campaign.")],
@@ -96,5 +98,7 @@ def init(
 
     Example: bluekit init 2025 --from campaigns/2024.yaml
     """
+    from bluekit.campaign.next_year import init_campaign
+
     path = init_campaign(year, source, out)
     say(ctx, f"wrote {path}: dates moved to {year}; review the texts listed under `review:`")

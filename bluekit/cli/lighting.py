@@ -1,35 +1,25 @@
 """`bluekit lighting`: replies to the invitations and the list of blue buildings."""
 
-from __future__ import annotations
-
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from bluekit.campaign.load import load_campaign
+from bluekit.cli.groups import command_group
+from bluekit.cli.output import print_json, report_outputs, say
+from bluekit.cli.params import AsJson, Db, Out, load, open_store
 from bluekit.errors import BluekitError
-from bluekit.municipalities import registry
-from bluekit.pipeline.outputs import write_outputs
-from bluekit.workflows.build import default_out_dir
 
-from . import Db, app, open_store, print_json, report_outputs, say
-
-if TYPE_CHECKING:  # imported inside the commands: bluekit starts faster
-    pass
-
-lighting_app = typer.Typer(
+commands = command_group(
     help="Replies to the invitations, and the list of blue buildings for the press.\n\n"
     'Example: bluekit lighting record campaigns/2024.yaml Kortrijk --accepted --building "Stadhuis"',
     no_args_is_help=True,
 )
-app.add_typer(lighting_app, name="lighting")
 
 Campaign = Annotated[Path, typer.Argument(help="The campaign file (for its year).")]
 
 
-
-@lighting_app.command("record")
+@commands.command("record")
 def record_command(
     ctx: typer.Context,
     campaign_file: Campaign,
@@ -49,10 +39,11 @@ def record_command(
     Example: bluekit lighting record campaigns/2024.yaml Kortrijk --accepted --building "Stadhuis" --from 21:00 --until 01:00
     """
     from bluekit.ledger.lighting import Reply, parse_time, record
+    from bluekit.municipalities import registry
 
     if accepted == declined:
         raise BluekitError("say either --accepted or --declined")
-    campaign = load_campaign(campaign_file)
+    campaign = load(campaign_file)
     m = registry.find(municipality)
     reply = Reply(
         m,
@@ -70,7 +61,7 @@ def record_command(
     )
 
 
-@lighting_app.command("import")
+@commands.command("import")
 def import_command(
     ctx: typer.Context,
     campaign_file: Campaign,
@@ -83,24 +74,25 @@ def import_command(
     """
     from bluekit.ledger.lighting import import_replies
 
-    campaign = load_campaign(campaign_file)
+    campaign = load(campaign_file)
     count = import_replies(open_store(db), campaign.year, file)
     say(ctx, f"{file}: {count} repl{'y' if count == 1 else 'ies'} recorded")
 
 
-@lighting_app.command("status")
+@commands.command("status")
 def status_command(
     campaign_file: Campaign,
     db: Db = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Invited, accepted, declined and no answer: overall, per region and per province.
 
     Example: bluekit lighting status campaigns/2024.yaml --json
     """
     from bluekit.ledger.lighting import status
+    from bluekit.municipalities import registry
 
-    campaign = load_campaign(campaign_file)
+    campaign = load(campaign_file)
     counts = status(open_store(db), campaign.year)
     if as_json:
         print_json(counts)
@@ -120,13 +112,13 @@ def status_command(
         typer.echo(line("  " + province, c))
 
 
-@lighting_app.command("report")
+@commands.command("report")
 def report_command(
     ctx: typer.Context,
     campaign_file: Campaign,
-    out: Annotated[Path | None, typer.Option("--out", help="Default: dist/<year>.")] = None,
+    out: Out = None,
     db: Db = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Report as JSON.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """The list of blue buildings per province (CSV and a press page) and a chart (PNG).
 
@@ -135,8 +127,10 @@ def report_command(
     Example: bluekit lighting report campaigns/2024.yaml
     """
     from bluekit.ledger.lighting_report import plan_report
+    from bluekit.pipeline.outputs import write_outputs
+    from bluekit.workflows.build import default_out_dir
 
-    campaign = load_campaign(campaign_file)
+    campaign = load(campaign_file)
     out_dir = out or default_out_dir(campaign)
     report = write_outputs(plan_report(campaign, open_store(db)), out_dir)
     report_outputs(ctx, out_dir, report, as_json)

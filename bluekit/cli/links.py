@@ -1,27 +1,27 @@
-"""`bluekit links`: every web address of the campaign, checked before anything is printed or sent."""
-
-from __future__ import annotations
+"""`bluekit links`: every web address of the campaign, checked before anything is printed or
+sent."""
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bluekit.cli.groups import command_group
+from bluekit.cli.output import options, print_json, progress_bar
+from bluekit.cli.params import AsJson, CampaignFile
 from bluekit.errors import EXIT_PROBLEMS
-
-from . import app, options, print_json, progress_bar
 
 if TYPE_CHECKING:  # imported inside the commands: bluekit starts faster
     from bluekit.links.check import LinkResult
     from bluekit.links.collect import Usage
 
 
-def _usage_line(usage: Usage) -> str:
+def _usage_line(usage: "Usage") -> str:
     posters = f" ({', '.join(usage.posters)})" if usage.posters else ""
     return f"    used at {usage.location} {usage.field}: {usage.what}{posters}"
 
 
-def _rows(result: LinkResult, verbose: bool) -> list[str]:
+def _rows(result: "LinkResult", verbose: bool) -> list[str]:
     """The table row of one address, and below it what is worth knowing about it."""
     code = str(result.code) if result.code is not None else "-"
     lines = [f"{result.status:<10} {code:>4} {result.elapsed:6.2f}s  {result.url}"]
@@ -40,11 +40,14 @@ def _rows(result: LinkResult, verbose: bool) -> list[str]:
     return lines
 
 
-@app.command()
+commands = command_group()
+
+
+@commands.command()
 def links(
     ctx: typer.Context,
-    campaign_file: Annotated[Path, typer.Argument(help="The campaign file.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Report as JSON.")] = False,
+    campaign_file: CampaignFile,
+    as_json: AsJson = False,
     timeout: Annotated[
         float, typer.Option(min=0.1, help="Seconds to wait for a connection, and for an answer.")
     ] = 10.0,
@@ -87,38 +90,41 @@ def links(
             found, settings, progress=(lambda r: bar(r.url, r.status)) if bar else None
         )
     counts = summary(results)
-    dead = counts["dead"]
     if as_json:
         print_json(
-            {
-                "file": str(campaign_file),
-                "summary": counts,
-                "links": [r.as_dict() for r in results],
-            }
+            {"file": str(campaign_file), "summary": counts,
+             "links": [r.as_dict() for r in results]}
         )
     else:
-        opts = options(ctx)
-        if not opts.quiet:
-            typer.echo(f"{'status':<10} {'code':>4} {'time':>7}  address")
-        for result in results:
-            if opts.quiet and result.status != "dead":
-                continue
-            typer.echo("\n".join(_rows(result, opts.verbose)))
-        line = (
-            f"{campaign_file}: {counts['checked']} addresses checked: {counts['ok']} ok, "
-            f"{counts['redirected']} redirected, {dead} dead"
-        )
-        if dead:
-            typer.echo(
-                f"{line} - fix the addresses named above and run `bluekit links` again", err=True
-            )
-            if dead == len(results) and all(r.code is None for r in results):
-                typer.echo(
-                    "  hint: no address answered at all: is this computer online "
-                    "(or behind a proxy that needs HTTPS_PROXY)?",
-                    err=True,
-                )
-        elif not opts.quiet:
-            typer.echo(line)
-    if dead:
+        _print_results(ctx, campaign_file, results, counts)
+    if counts["dead"]:
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _print_results(
+    ctx: typer.Context, campaign_file: Path, results: "list[LinkResult]", counts: dict[str, int]
+) -> None:
+    """The table (only the dead addresses with --quiet) and the counts."""
+    opts = options(ctx)
+    if not opts.quiet:
+        typer.echo(f"{'status':<10} {'code':>4} {'time':>7}  address")
+    for result in results:
+        if opts.quiet and result.status != "dead":
+            continue
+        typer.echo("\n".join(_rows(result, opts.verbose)))
+    dead = counts["dead"]
+    line = (
+        f"{campaign_file}: {counts['checked']} addresses checked: {counts['ok']} ok, "
+        f"{counts['redirected']} redirected, {dead} dead"
+    )
+    if not dead:
+        if not opts.quiet:
+            typer.echo(line)
+        return
+    typer.echo(f"{line} - fix the addresses named above and run `bluekit links` again", err=True)
+    if dead == len(results) and all(r.code is None for r in results):
+        typer.echo(
+            "  hint: no address answered at all: is this computer online "
+            "(or behind a proxy that needs HTTPS_PROXY)?",
+            err=True,
+        )

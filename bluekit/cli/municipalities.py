@@ -1,33 +1,34 @@
 """Commands on the municipality registry and the contacts CSV."""
 
-from __future__ import annotations
-
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bluekit.municipalities import registry
-from bluekit.municipalities.contacts import contacts_csv, read_contacts, write_template
+from bluekit.cli.groups import command_group
+from bluekit.cli.output import print_json, say
+from bluekit.cli.params import AsJson
 
-from . import app, print_json, say
+if TYPE_CHECKING:
+    from bluekit.municipalities.registry import Municipality
 
-municipalities_app = typer.Typer(
+commands = command_group(
     help="Belgium's 565 municipalities, their languages, and the contacts CSV.\n\n"
     "Example: bluekit municipalities show Luik",
     no_args_is_help=True,
 )
-app.add_typer(municipalities_app, name="municipalities")
 
 REGION_HELP = "flanders, wallonia or brussels (or Vlaanderen, Wallonie, Bruxelles...)."
 
 
-def _row(m: registry.Municipality) -> str:
+def _row(m: "Municipality") -> str:
+    from bluekit.municipalities import registry
+
     province = registry.province_short_name(m.province_nl) if m.province_nl else "-"
     return f"{m.code}  {m.display_name:<48} {m.region:<9} {province:<16} {'+'.join(m.languages)}"
 
 
-@municipalities_app.command("list")
+@commands.command("list")
 def list_municipalities(
     region: Annotated[str | None, typer.Option(help=REGION_HELP)] = None,
     province: Annotated[
@@ -39,13 +40,16 @@ def list_municipalities(
     facilities: Annotated[
         bool, typer.Option("--facilities", help="Only municipalities with language facilities.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: AsJson = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (Excel dialect).")] = False,
 ) -> None:
     """List municipalities, filtered by region, province or language.
 
     Example: bluekit municipalities list --province Luik --language de
     """
+    from bluekit.municipalities import registry
+    from bluekit.municipalities.contacts import contacts_csv
+
     found = registry.select(
         region=region, province=province, language=language, facilities=facilities or None
     )
@@ -60,10 +64,10 @@ def list_municipalities(
         typer.echo(f"{len(found)} municipalities", err=True)
 
 
-@municipalities_app.command("show")
+@commands.command("show")
 def show(
     name: Annotated[str, typer.Argument(help="REFNIS code or name in Dutch, French or German.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Show one municipality: names, region, province and the languages it is addressed in.
 
@@ -71,6 +75,8 @@ def show(
 
     Example: bluekit municipalities show liege
     """
+    from bluekit.municipalities import registry
+
     m = registry.find(name)
     if as_json:
         print_json(m.as_dict())
@@ -91,7 +97,7 @@ def show(
     )
 
 
-@municipalities_app.command("template")
+@commands.command("template")
 def template(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", "-o", help="The CSV file to create.")] = Path(
@@ -103,19 +109,24 @@ def template(
 
     Example: bluekit municipalities template --out contacts.csv
     """
+    from bluekit.municipalities.contacts import write_template
+
     count = write_template(out, overwrite=force)
     say(ctx, f"wrote {out}: {count} municipalities; fill in email, addressee and address")
 
 
-@municipalities_app.command("contacts")
+@commands.command("contacts")
 def contacts(
     file: Annotated[Path, typer.Argument(help="The contacts CSV to check.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Check a contacts CSV and list who will be written to, in which language(s).
 
     Example: bluekit municipalities contacts campaigns/contacts.example.csv
     """
+    from bluekit.municipalities import registry
+    from bluekit.municipalities.contacts import read_contacts
+
     found = read_contacts(file)
     rows = []
     for code, contact in found.items():

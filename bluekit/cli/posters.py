@@ -1,35 +1,36 @@
 """`bluekit posters`: the poster set, or a selection of it."""
 
-from __future__ import annotations
-
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bluekit.campaign.load import load_campaign
-from bluekit.kit.posters import PosterOptions, plan_posters
-from bluekit.municipalities import registry
-from bluekit.pipeline.outputs import write_outputs
-from bluekit.workflows.build import default_out_dir
-
-from . import app, progress_bar, report_outputs
+from bluekit.cli.groups import command_group
+from bluekit.cli.output import progress_bar, report_outputs
+from bluekit.cli.params import CampaignFile, Rendering, load, with_options
 
 
-def _split(value: str | None, upper: bool = False) -> tuple[str, ...] | None:
+def split_list(value: str | None, upper: bool = False) -> tuple[str, ...] | None:
+    """'nl, fr' -> ('nl', 'fr'); None stays None (the command's default)."""
     if value is None:
         return None
     parts = tuple(p.strip() for p in value.split(",") if p.strip())
     return tuple(p.upper() for p in parts) if upper else tuple(p.lower() for p in parts)
 
 
-@app.command()
+Languages = Annotated[
+    str | None, typer.Option("--lang", help="Languages, e.g. nl,fr (default: all).")
+]
+
+
+commands = command_group()
+
+
+@commands.command()
+@with_options(rendering=Rendering)
 def posters(
     ctx: typer.Context,
-    campaign_file: Annotated[Path, typer.Argument(help="The campaign file.")],
-    lang: Annotated[
-        str | None, typer.Option("--lang", help="Languages, e.g. nl,fr (default: all).")
-    ] = None,
+    campaign_file: CampaignFile,
+    lang: Languages = None,
     size: Annotated[str, typer.Option("--size", help="Sizes: A4, A3, A2.")] = "A4,A3,A2",
     fmt: Annotated[str, typer.Option("--format", help="Formats: pdf, png, jpg.")] = "pdf,png,jpg",
     dpi: Annotated[int, typer.Option(help="Resolution of PNG and JPEG images.")] = 150,
@@ -46,10 +47,8 @@ def posters(
     utm: Annotated[
         bool, typer.Option("--utm/--no-utm", help="Tracking parameters in the QR code's URL.")
     ] = True,
-    out: Annotated[Path | None, typer.Option("--out", help="Default: dist/<year>.")] = None,
-    jobs: Annotated[int | None, typer.Option(help="Parallel renders (default: cores).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Render even if up to date.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Report as JSON.")] = False,
+    *,
+    rendering: Rendering,
 ) -> None:
     """Make the "Maak mensenhandel zichtbaar" posters: print PDF and images.
 
@@ -58,11 +57,15 @@ def posters(
 
     Example: bluekit posters campaigns/2024.yaml --lang nl,fr --size A3 --municipality Kortrijk
     """
-    campaign = load_campaign(campaign_file)
+    from bluekit.kit.posters import PosterOptions, plan_posters
+    from bluekit.municipalities import registry
+    from bluekit.pipeline.outputs import write_outputs
+
+    campaign = load(campaign_file)
     options = PosterOptions(
-        languages=_split(lang),
-        sizes=_split(size, upper=True) or (),
-        formats=_split(fmt) or (),
+        languages=split_list(lang),
+        sizes=split_list(size, upper=True) or (),
+        formats=split_list(fmt) or (),
         dpi=dpi,
         municipality=registry.find(municipality) if municipality else None,
         bilingual=bilingual,
@@ -70,7 +73,9 @@ def posters(
         utm=utm,
     )
     planned = plan_posters(campaign, options)
-    out_dir = out or default_out_dir(campaign)
+    out_dir = rendering.out_dir(campaign)
     with progress_bar(ctx, len(planned), "posters") as progress:
-        report = write_outputs(planned, out_dir, jobs=jobs, force=force, progress=progress)
-    report_outputs(ctx, out_dir, report, as_json)
+        report = write_outputs(
+            planned, out_dir, jobs=rendering.jobs, force=rendering.force, progress=progress
+        )
+    report_outputs(ctx, out_dir, report, rendering.as_json)

@@ -3,8 +3,6 @@ order mails): a dry run of one message unless told otherwise, and the password f
 environment or a hidden prompt, never from an option or a file.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 from dataclasses import dataclass
@@ -45,7 +43,7 @@ class Sending:
     rate: Annotated[float, typer.Option(help="Messages per minute (Microsoft 365: 30).")] = 30.0
     retries: Annotated[int, typer.Option(min=0, help="Retries on temporary failures.")] = 3
 
-    def settings(self) -> SmtpSettings | None:
+    def settings(self) -> "SmtpSettings | None":
         """How to reach the server; None for a dry run (nothing is sent, nothing asked)."""
         from bluekit.mail.smtp import SmtpSettings
 
@@ -77,7 +75,7 @@ def _password(user: str) -> str:
     return str(typer.prompt(f"SMTP password for {user}", hide_input=True))
 
 
-def print_send_report(ctx: typer.Context, report: SendReport, as_json: bool, what: str) -> None:
+def print_send_report(ctx: typer.Context, report: "SendReport", as_json: bool, what: str) -> None:
     """What a send did (or would do); exit 1 when a message failed."""
     if as_json:
         print_json(report.as_dict())
@@ -87,7 +85,7 @@ def print_send_report(ctx: typer.Context, report: SendReport, as_json: bool, wha
         raise typer.Exit(EXIT_PROBLEMS)
 
 
-def _print_outcome(ctx: typer.Context, report: SendReport, what: str) -> None:
+def _print_outcome(ctx: typer.Context, report: "SendReport", what: str) -> None:
     if report.dry_run:
         say(ctx, f"dry run: would send {len(report.would_send)} {what}(s): "
                  f"{', '.join(report.would_send) or '-'}")

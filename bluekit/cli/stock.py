@@ -1,33 +1,30 @@
 """`bluekit stock`: what is on the shelf, reserved and available; deliveries; what to reprint."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bluekit.campaign.load import load_campaign
+from bluekit.cli.groups import command_group, default_command_group
+from bluekit.cli.output import print_json, say
+from bluekit.cli.params import AsJson, By, Db, load, open_store
 from bluekit.errors import EXIT_PROBLEMS
-
-from . import Db, app, default_command_group, open_store, print_json, say
 
 if TYPE_CHECKING:  # imported inside the commands: bluekit starts faster
     from bluekit.ledger.stock import StockLevel
 
 
-stock_app = typer.Typer(
+commands = command_group(
     cls=default_command_group("show"),
     help="Stock of posters, pins and brochures: on hand, reserved, available, low.\n\n"
     "Example: bluekit stock campaigns/2024.yaml",
     no_args_is_help=True,
 )
-app.add_typer(stock_app, name="stock")
 
 CampaignFile = Annotated[Path, typer.Argument(help="The campaign file (catalogue and year).")]
 
 
-def _table(rows: list[StockLevel]) -> None:
+def _table(rows: "list[StockLevel]") -> None:
     typer.echo(f"{'item':<15} {'on hand':>8} {'reserved':>9} {'available':>10} {'low at':>7}")
     for r in rows:
         flag = "  LOW: reprint" if r.low else ""
@@ -35,11 +32,11 @@ def _table(rows: list[StockLevel]) -> None:
                    f"{r.low_stock:>7}{flag}")
 
 
-@stock_app.command("show")
+@commands.command("show")
 def show_command(
     campaign_file: CampaignFile,
     db: Db = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Every item: on hand, reserved by confirmed orders, available, and which are low.
 
@@ -47,7 +44,7 @@ def show_command(
     """
     from bluekit.ledger.stock import levels
 
-    campaign = load_campaign(campaign_file)
+    campaign = load(campaign_file)
     rows = levels(open_store(db), campaign)
     if as_json:
         print_json([r.as_dict() for r in rows])
@@ -55,11 +52,11 @@ def show_command(
         _table(rows)
 
 
-@stock_app.command("low")
+@commands.command("low")
 def low_command(
     campaign_file: CampaignFile,
     db: Db = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """The items to reprint (available at or below their threshold); exit 1 if there are any.
 
@@ -67,7 +64,7 @@ def low_command(
     """
     from bluekit.ledger.stock import low_stock
 
-    campaign = load_campaign(campaign_file)
+    campaign = load(campaign_file)
     rows = low_stock(open_store(db), campaign)
     if as_json:
         print_json([r.as_dict() for r in rows])
@@ -79,14 +76,14 @@ def low_command(
         raise typer.Exit(EXIT_PROBLEMS)
 
 
-@stock_app.command("receive")
+@commands.command("receive")
 def receive_command(
     ctx: typer.Context,
     campaign_file: CampaignFile,
     item: Annotated[str, typer.Argument(help="The item code, e.g. POSTER-A3-NL.")],
     quantity: Annotated[int, typer.Argument(help="How many came in.")],
     note: Annotated[str | None, typer.Option(help="e.g. the printer's delivery note.")] = None,
-    by: Annotated[str | None, typer.Option("--by", help="Who (default: your login).")] = None,
+    by: By = None,
     db: Db = None,
 ) -> None:
     """Add a delivery (a reprint) to the stock; lists back-orders it may now cover.
@@ -97,7 +94,7 @@ def receive_command(
     from bluekit.ledger.orders import current_user
     from bluekit.ledger.stock import receive
 
-    campaign = load_campaign(campaign_file)
+    campaign = load(campaign_file)
     store = open_store(db)
     level = receive(store, campaign, item, quantity, by=by or current_user(), note=note)
     say(ctx, f"{level.item}: {level.on_hand} on hand, {level.available} available")

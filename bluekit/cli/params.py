@@ -1,0 +1,110 @@
+"""The parameters many commands share, defined once: the campaign file, where the output goes,
+the state database, --json; and option groups, options that always come together (those of the
+commands that render, the sending options, the order filters...), which a command declares as
+one parameter and receives as one value.
+"""
+
+import dataclasses
+import functools
+import inspect
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from bluekit.campaign.model import Campaign
+    from bluekit.store.database import Store
+
+CampaignFile = Annotated[Path, typer.Argument(help="The campaign file, e.g. campaigns/2024.yaml.")]
+Out = Annotated[Path | None, typer.Option("--out", help="Default: dist/<year>.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts).")]
+Db = Annotated[
+    Path | None, typer.Option("--db", help="State database file (default: orders/bluekit.db).")
+]
+By = Annotated[str | None, typer.Option("--by", help="Who does this (default: your login).")]
+Note = Annotated[str | None, typer.Option("--note", help="A note for the history.")]
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """The options of every command that renders files."""
+
+    out: Out = None
+    jobs: Annotated[
+        int | None, typer.Option(min=1, help="Parallel renders (default: one per core).")
+    ] = None
+    force: Annotated[bool, typer.Option("--force", help="Render even if up to date.")] = False
+    as_json: AsJson = False
+
+    def out_dir(self, campaign: "Campaign") -> Path:
+        """--out, else dist/<year>."""
+        from bluekit.workflows.build import default_out_dir
+
+        return self.out or default_out_dir(campaign)
+
+
+def open_store(db: Path | None) -> "Store":
+    """The state database: the file given with --db, else the default (see store/database.py)."""
+    from bluekit.store.database import Store  # SQLAlchemy: only for the commands that use it
+
+    return Store(f"sqlite:///{db}" if db else None)
+
+
+def load(campaign_file: Path) -> "Campaign":
+    """The validated campaign (the model is loaded only by the commands that need it)."""
+    from bluekit.campaign.load import load_campaign
+
+    return load_campaign(campaign_file)
+
+
+def with_options(**groups: type[Any]) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command the options of each group: a frozen dataclass whose fields are Typer
+    parameters with defaults, named by the command's parameter it stands in for. Typer sees the
+    group's options in that parameter's place; the command receives one instance of the group.
+
+        @with_options(rendering=Rendering)
+        def posters(ctx: typer.Context, campaign_file: CampaignFile, rendering: Rendering): ...
+    """
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        signature = inspect.signature(command, eval_str=True)
+        expanded: list[inspect.Parameter] = []
+        for parameter in signature.parameters.values():
+            group = groups.get(parameter.name)
+            if group is not None:
+                expanded += _group_parameters(group)
+            elif expanded and expanded[-1].kind is inspect.Parameter.KEYWORD_ONLY:
+                # after a group's options (keyword-only: they all have defaults, and Typer
+                # passes every parameter by name), the command's own must be too
+                expanded.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY))
+            else:
+                expanded.append(parameter)
+
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> None:
+            for name, group in groups.items():
+                values = {f.name: kwargs.pop(f.name) for f in dataclasses.fields(group)}
+                kwargs[name] = group(**values)
+            command(*args, **kwargs)
+
+        # what Typer reads the parameters from (inspect.signature honours __signature__);
+        # mypy does not know the attribute on a function
+        run.__signature__ = signature.replace(parameters=expanded)  # type: ignore[attr-defined]
+        return run
+
+    return decorate
+
+
+def _group_parameters(group: type[Any]) -> list[inspect.Parameter]:
+    hints = typing.get_type_hints(group, include_extras=True)
+    return [
+        inspect.Parameter(
+            field.name, inspect.Parameter.KEYWORD_ONLY, default=field.default,
+            annotation=hints[field.name],
+        )
+        for field in dataclasses.fields(group)
+    ]
