@@ -21,7 +21,7 @@ from bluekit.campaign.load import load_campaign
 from bluekit.kit.posters import PosterOptions, plan_posters
 from bluekit.pipeline.outputs import write_outputs
 from bluekit.pipeline.render import Job, render
-from bluekit.workflows.build import plan_build
+from bluekit.workflows.plan import plan_build
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -24,7 +24,8 @@ from bluekit.cli import app
 from bluekit.kit.posters import PosterOptions, plan_posters
 from bluekit.pipeline.outputs import write_outputs
 from bluekit.pipeline.pool import RenderPool, early_pool
-from bluekit.workflows.build import build, plan_build
+from bluekit.workflows.build import build
+from bluekit.workflows.plan import plan_build
 
 from .conftest import CAMPAIGN_2024
 

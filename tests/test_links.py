@@ -422,7 +422,7 @@ def no_rendering(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The build's planning and output pipeline replaced by a note of where it would write."""
     from bluekit.pipeline import outputs
     from bluekit.pipeline.report import BuildReport
-    from bluekit.workflows import build
+    from bluekit.workflows import plan
 
     calls: list[Path] = []
 
@@ -431,7 +431,7 @@ def no_rendering(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         return BuildReport()
 
     # the command imports them as it runs
-    monkeypatch.setattr(build, "plan_build", lambda *args, **kwargs: [])
+    monkeypatch.setattr(plan, "plan_build", lambda *args, **kwargs: [])
     monkeypatch.setattr(outputs, "write_outputs", write_outputs)
     return calls
 

@@ -51,27 +51,20 @@ def build(
 
     Example: bluekit build campaigns/2024.yaml
     """
-    from bluekit.pipeline.outputs import write_outputs
-    from bluekit.pipeline.pool import early_pool
-    from bluekit.workflows.build import plan_build
+    from bluekit.workflows.build import build as build_kit
 
     if check_links and offline:
         raise BluekitError(
             "--check-links and --offline contradict each other", hint="give one of them"
         )
-    campaign = load(campaign_file)
     if check_links:
-        _check_links(ctx, campaign, campaign_file)
+        _check_links(ctx, load(campaign_file), campaign_file)
     elif offline:
         note(ctx, "links: not checked (--offline)")
-    out_dir = rendering.out_dir(campaign)
-    jobs, force = rendering.jobs, rendering.force
-    with early_pool(out_dir, jobs, force) as pool:
-        planned = plan_build(campaign, campaign_file, contacts)
-        with progress_bar(ctx, len(planned), "building") as progress:
-            report = write_outputs(
-                planned, out_dir, jobs=jobs, force=force, progress=progress, pool=pool
-            )
+    out_dir, report = build_kit(
+        campaign_file, rendering.out, contacts=contacts, jobs=rendering.jobs,
+        force=rendering.force, progress=lambda total: progress_bar(ctx, total, "building"),
+    )
     report_outputs(ctx, out_dir, report, rendering.as_json)
     if not rendering.as_json:
         say(ctx, f"review the whole kit in a browser: {out_dir / 'index.html'}")

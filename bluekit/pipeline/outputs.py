@@ -34,13 +34,16 @@ def write_outputs(
     force: bool = False,
     progress: ProgressCallback | None = None,
     pool: RenderPool | None = None,
+    record: dict[str, Any] | None = None,
 ) -> BuildReport:
     """Render every planned file that is missing or out of date into `out_dir`, in `pool`'s
     processes if given (see early_pool), else in processes of its own.
 
     Files are written atomically and recorded in the manifest once on disk, so an interrupted
     run keeps everything finished so far and the next run picks up the rest. Raises BuildFailed
-    after writing all the others if any file could not be made.
+    after writing all the others if any file could not be made. `record` (what a complete build
+    was made from) is kept in the manifest with the planned files once every one was made; any
+    other run into the folder drops the record.
     """
     seen: set[str] = set()
     for item in planned:
@@ -52,14 +55,17 @@ def write_outputs(
     report = BuildReport()
     started = time.monotonic()
     todo = _out_of_date(planned, out_dir, manifest["files"], force, report, progress)
+    # the record stays only if this run ends complete: not in a manifest saved along the way
+    previous = manifest.pop("build", None)
     run = Run(out_dir, manifest, report, progress)
     try:
         scheduler.execute(run, todo, jobs, pool)
     finally:
         run.close()
-    if not (out_dir / MANIFEST).exists():
-        out_dir.mkdir(parents=True, exist_ok=True)
-        write_manifest(out_dir, manifest)
+    wanted = None
+    if record is not None and not report.failed:  # a complete build: its record is true
+        wanted = {**record, "files": [item.path for item in planned]}
+    _save_record(out_dir, manifest, wanted, previous, changed=bool(report.rendered))
     report.seconds = time.monotonic() - started
     if report.failed:
         raise BuildFailed(report)
@@ -93,3 +99,17 @@ def _out_of_date(
         else:
             todo.append((item, fingerprint))
     return todo
+
+
+def _save_record(
+    out_dir: Path, manifest: dict[str, Any], wanted: dict[str, Any] | None,
+    previous: dict[str, Any] | None, *, changed: bool,
+) -> None:
+    """Keep the build's record in the manifest (or leave an old one out), and make sure the
+    folder has a manifest; written only when it differs from what is on disk."""
+    if wanted:
+        manifest["build"] = wanted
+    if not changed and wanted == previous and (out_dir / MANIFEST).exists():
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_manifest(out_dir, manifest)

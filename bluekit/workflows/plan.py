@@ -1,0 +1,30 @@
+"""The complete kit as planned outputs: every generator's files, in the order the gallery shows
+them, for one output pipeline run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bluekit.campaign.model import Campaign
+from bluekit.kit.gallery import plan_gallery
+from bluekit.kit.invitations.invitees import contacts_path, load_invitees
+from bluekit.kit.invitations.plan import plan_invitations
+from bluekit.kit.order_form import plan_order_form
+from bluekit.kit.posters import PosterOptions, plan_posters
+from bluekit.kit.social import SocialOptions, plan_social
+from bluekit.kit.zips import plan_kits
+from bluekit.pipeline.jobs import PlannedOutput
+
+
+def plan_build(
+    campaign: Campaign, campaign_path: Path | None = None, contacts: Path | None = None
+) -> list[PlannedOutput]:
+    """Every file of the campaign kit: the posters, the social kits, the order form, a ZIP per
+    language, the invitations when a contacts file is given or configured
+    (`invitation.contacts_file`), and the page that shows them all (`index.html`)."""
+    planned = plan_posters(campaign, PosterOptions()) + plan_social(campaign, SocialOptions())
+    planned += plan_order_form(campaign)
+    planned += plan_kits(campaign, planned)
+    if campaign_path is not None and contacts_path(campaign_path, campaign, contacts):
+        planned += plan_invitations(campaign, load_invitees(campaign_path, campaign, contacts))
+    return planned + plan_gallery(campaign, planned)
