@@ -79,16 +79,21 @@ def run_build(campaign: Path, contacts: Path, out: Path) -> tuple[float, float, 
 PEAKS: list[int] = []  # the peak of each process of the last build, largest first
 
 
+def write_all_contacts(path: Path) -> Path:
+    """A contacts file of every municipality, with made-up addresses at example.org."""
+    path.write_bytes(contacts_csv([
+        {"refnis": m.code, "municipality": m.local_name,
+         "email": f"college-{m.code}@example.org", "street": "Voorbeeldstraat 1",
+         "postcode": "1000", "city": m.local_name}
+        for m in registry.municipalities()
+    ]))
+    return path
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        contacts = folder / "contacts.csv"
-        contacts.write_bytes(contacts_csv([
-            {"refnis": m.code, "municipality": m.local_name,
-             "email": f"college-{m.code}@example.org", "street": "Voorbeeldstraat 1",
-             "postcode": "1000", "city": m.local_name}
-            for m in registry.municipalities()
-        ]))
+        contacts = write_all_contacts(folder / "contacts.csv")
         data = yaml.safe_load((ROOT / "campaigns" / "2024.yaml").read_text("utf-8"))
         campaign = folder / "2024.yaml"
         campaign.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")

@@ -34,17 +34,11 @@ BLUEKIT = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "blueki
 def prepare(work: Path) -> dict[str, list[str]]:
     """The commands to time, with what they need: a ledger with one order and one reply, and a
     built kit with invitations for all 565 municipalities."""
-    from bluekit.municipalities import registry
-    from bluekit.municipalities.contacts import contacts_csv
+    sys.path.insert(0, str(Path(__file__).parent))
+    from build import write_all_contacts  # the same contacts as benchmarks/build.py
 
     db = work / "bluekit.db"
-    contacts = work / "contacts.csv"
-    contacts.write_bytes(contacts_csv([
-        {"refnis": m.code, "municipality": m.local_name,
-         "email": f"college-{m.code}@example.org", "street": "Voorbeeldstraat 1",
-         "postcode": "1000", "city": m.local_name}
-        for m in registry.municipalities()
-    ]))
+    contacts = write_all_contacts(work / "contacts.csv")
     out = work / "dist"
     run([*BLUEKIT, "-q", "build", str(CAMPAIGN), "--contacts", str(contacts), "--out", str(out)])
     run([*BLUEKIT, "-q", "orders", "add", str(CAMPAIGN), "--db", str(db), "--organisation",

@@ -142,3 +142,15 @@ def test_an_option_group_gives_its_options_and_arrives_as_one_value(runner: CliR
     help_text = runner.invoke(toy, ["--help"]).output
     assert "--width" in help_text and "--tall" in help_text and "--colour" in help_text
     assert "--size" not in help_text
+
+
+def test_the_architecture_page_names_only_modules_that_exist() -> None:
+    import re
+
+    text = (ROOT / "docs" / "architecture.md").read_text("utf-8")
+    packages = "|".join(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists())
+    named = set(re.findall(rf"\b((?:{packages})/[a-z_]+(?:/[a-z_]+)?)\b", text))
+    assert len(named) > 30
+    missing = [n for n in named
+               if not (PACKAGE / f"{n}.py").exists() and not (PACKAGE / n).is_dir()]
+    assert missing == []
