@@ -72,7 +72,7 @@ BluekitGroup.entries = {
     "municipalities": Entry("municipalities", "Belgium's 565 municipalities, their languages, and "
                             "the contacts CSV.", group=True),
     "orders": Entry("orders", "Material orders: add, import from e-mail or CSV, confirm, pack, "
-                    "ship, report.", group=True),
+                    "ship, report.", group=True, more=("order_review", "order_papers")),
     "social": Entry("social", "Social-media kits per language, and the Blue Heart "
                     "profile-picture frame.", group=True),
     "stock": Entry("stock", "Stock of posters, pins and brochures: on hand, reserved, available, "

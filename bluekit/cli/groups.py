@@ -31,12 +31,14 @@ def command_group(**settings: Any) -> typer.Typer:
 @dataclass(frozen=True)
 class Entry:
     """A command of the root: the module under bluekit.cli that defines it (as its `commands`),
-    whether it is that module's group itself, and the summary `bluekit --help` shows (the first
-    paragraph of the command's own help; a test holds the two equal)."""
+    whether it is that module's group itself, the summary `bluekit --help` shows (the first
+    paragraph of the command's own help; a test holds the two equal), and the modules that add
+    more commands to the group."""
 
     module: str
     summary: str
     group: bool = False
+    more: tuple[str, ...] = ()
 
 
 class BluekitGroup(TyperGroup):
@@ -82,6 +84,8 @@ class BluekitGroup(TyperGroup):
 def load_command(name: str, entry: Entry) -> Any:
     """The Click command `name` of the module `entry` names, built from its Typer app."""
     module = importlib.import_module(f"bluekit.cli.{entry.module}")
+    for more in entry.more:  # they register their commands on the group as they load
+        importlib.import_module(f"bluekit.cli.{more}")
     found = typer.main.get_command(module.commands)
     if not entry.group and isinstance(found, TyperGroup):
         found = found.commands[name]

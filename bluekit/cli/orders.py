@@ -1,6 +1,6 @@
 """`bluekit orders`: recording orders (by hand, from e-mail or a CSV), finding them, and moving
-them through their steps. The review list is in `order_review`, the papers (slips, e-mails,
-reports, the form) in `order_papers`."""
+them through their steps. The review list (`order_review`) and the papers (slips, e-mails,
+reports, the form: `order_papers`) add their commands to this group."""
 
 import datetime as dt
 import sys
@@ -320,9 +320,3 @@ def cancel_command(
     Example: bluekit orders cancel campaigns/2024.yaml 2024-0001 --reason "ordered twice"
     """
     _step(ctx, campaign_file, number, "cancelled", db, by=by, note=reason)
-
-
-# The commands of the group that live in modules of their own register on `commands` as they load.
-from bluekit.cli import order_papers, order_review  # noqa: E402
-
-_MORE_COMMANDS = (order_papers, order_review)
