@@ -73,6 +73,8 @@ BluekitGroup.entries = {
                             "the contacts CSV.", group=True),
     "orders": Entry("orders", "Material orders: add, import from e-mail or CSV, confirm, pack, "
                     "ship, report.", group=True, more=("order_review", "order_papers")),
+    "publish": Entry("publish", "Publish the built kit where partners pick it up: a Trello board, "
+                     "or a web folder.", group=True),
     "social": Entry("social", "Social-media kits per language, and the Blue Heart "
                     "profile-picture frame.", group=True),
     "stock": Entry("stock", "Stock of posters, pins and brochures: on hand, reserved, available, "

@@ -137,11 +137,17 @@ def gallery_sections(
 
 
 def gallery_page(
-    campaign: Campaign, planned: Sequence[PlannedOutput], thumbnails: dict[str, PlannedOutput]
+    campaign: Campaign,
+    planned: Sequence[PlannedOutput],
+    thumbnails: dict[str, PlannedOutput],
+    *,
+    for_partners: bool = False,
 ) -> bytes:
-    """The HTML of `index.html`."""
+    """The HTML of `index.html`: for staff to review the build, or (`for_partners`) the page of
+    the published kit."""
     return render_html(
         "gallery.html.j2",
+        for_partners=for_partners,
         year=campaign.year,
         slogans=[(lang, campaign.slogan[lang]) for lang in campaign.languages],
         sections=gallery_sections(planned, thumbnails, campaign.languages),

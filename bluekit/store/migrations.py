@@ -25,6 +25,8 @@ from bluekit.store.tables import (
     sends,
     stock_items,
     stock_moves,
+    trello_items,
+    trello_runs,
 )
 
 
@@ -45,8 +47,13 @@ def _v3(connection: Connection) -> None:
     order_review_handled.create(connection)
 
 
+def _v4(connection: Connection) -> None:
+    for table in (trello_items, trello_runs):
+        table.create(connection)
+
+
 # Migrations, applied in order; never edit a released one, append a new one.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3, _v4]
 
 
 def current_version(connection: Connection) -> int:

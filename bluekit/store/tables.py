@@ -1,6 +1,7 @@
 """The tables of bluekit's one database, defined once with SQLAlchemy Core: the send journal,
-the lighting replies, the orders with their lines and history, the stock and its ledger, and
-the review list of messages that were no readable order.
+the lighting replies, the orders with their lines and history, the stock and its ledger, the
+review list of messages that were no readable order, and what `bluekit publish trello` put on
+its boards.
 
 Which schema version added which table is `migrations.py`'s business; every time column holds a
 timezone-aware moment in UTC, and `now()` is the moment to stamp a row with.
@@ -169,6 +170,40 @@ order_review_handled = sa.Table(
     sa.Column("handled_by", sa.Text, nullable=False),
     sa.Column("note", sa.Text, nullable=True),
     sa.Column("order_number", sa.String(20), nullable=True),  # the order it became, if any
+)
+
+
+# --- what bluekit put on Trello (schema version 4) ---
+
+# Every board, list, card and attachment `bluekit publish trello` made, per board (the --board
+# name), by bluekit's own key ("board", "list/nl", "card/nl/x/kickoff",
+# "file/nl/x/kickoff/wide-1600x900.png"), with Trello's id and a digest of what was written.
+# state "creating" is the intent, written before Trello is asked to make the object: a run that
+# died before it recorded Trello's answer leaves it, and the next run looks for the object on
+# the board (a card by the reference in its description, a list by its name, an attachment by
+# its name and size) instead of making a second one. "live" once recorded, "archived" after.
+trello_items = sa.Table(
+    "trello_items",
+    metadata,
+    sa.Column("board", sa.String(200), primary_key=True),
+    sa.Column("key", sa.String(300), primary_key=True),
+    sa.Column("trello_id", sa.String(64), nullable=True),
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("digest", sa.String(64), nullable=True),  # card: its content; attachment: sha256
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# The run publishing to a board, so that two runs at the same moment cannot both create a card:
+# a run holds the board while its heartbeat is recent and its process lives; a crashed run's
+# claim lapses.
+trello_runs = sa.Table(
+    "trello_runs",
+    metadata,
+    sa.Column("board", sa.String(200), primary_key=True),
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("host", sa.String(200), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("heartbeat", sa.DateTime(timezone=True), nullable=False),
 )
 
 

@@ -16,15 +16,21 @@ from bluekit.kit.zips import plan_kits
 from bluekit.pipeline.jobs import PlannedOutput
 
 
+def plan_public_kit(campaign: Campaign) -> list[PlannedOutput]:
+    """What the kit holds for everyone, the files that are published: the posters, the social
+    kits, the order form and a ZIP per language (no invitations, no page)."""
+    planned = plan_posters(campaign, PosterOptions()) + plan_social(campaign, SocialOptions())
+    planned += plan_order_form(campaign)
+    return planned + plan_kits(campaign, planned)
+
+
 def plan_build(
     campaign: Campaign, campaign_path: Path | None = None, contacts: Path | None = None
 ) -> list[PlannedOutput]:
     """Every file of the campaign kit: the posters, the social kits, the order form, a ZIP per
     language, the invitations when a contacts file is given or configured
     (`invitation.contacts_file`), and the page that shows them all (`index.html`)."""
-    planned = plan_posters(campaign, PosterOptions()) + plan_social(campaign, SocialOptions())
-    planned += plan_order_form(campaign)
-    planned += plan_kits(campaign, planned)
+    planned = plan_public_kit(campaign)
     if campaign_path is not None and contacts_path(campaign_path, campaign, contacts):
         planned += plan_invitations(campaign, load_invitees(campaign_path, campaign, contacts))
     return planned + plan_gallery(campaign, planned)
