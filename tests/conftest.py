@@ -114,3 +114,15 @@ def smtp_server():
         yield sink
     finally:
         controller.stop()
+
+
+# --- the 2024 kit, built once for the tests that publish it ------------------------------------
+
+
+@pytest.fixture(scope="session")
+def built_kit(tmp_path_factory) -> Path:
+    """dist/2024 as `bluekit build campaigns/2024.yaml` makes it (read only: copy to change)."""
+    from bluekit.workflows.build import build
+
+    out, _ = build(CAMPAIGN_2024, tmp_path_factory.mktemp("built-kit") / "dist", jobs=2)
+    return out
