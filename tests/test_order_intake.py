@@ -34,7 +34,7 @@ from bluekit.ledger.review import (
 )
 from bluekit.store.database import Store
 from bluekit.store.migrations import MIGRATIONS
-from bluekit.store.tables import order_review_handled, schema_version
+from bluekit.store.tables import now, schema_version
 
 from .conftest import CAMPAIGN_2024
 
@@ -259,10 +259,14 @@ def test_a_review_item_of_another_year_is_not_found(store, tmp_path) -> None:
 
 def test_an_older_database_gains_the_review_handling_on_opening(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    with Store(url).transaction() as db:  # back to schema version 2, as bluekit 0.1 left it
-        order_review_handled.drop(db)
-        db.execute(schema_version.delete().where(schema_version.c.version == 3))
-    assert Store(url).version() == len(MIGRATIONS) == 3
+    engine = sa.create_engine(url)
+    with engine.begin() as db:  # a database of schema version 2, as bluekit 0.1 left it
+        schema_version.create(db)
+        for number, migration in enumerate(MIGRATIONS[:2], start=1):
+            migration(db)
+            db.execute(schema_version.insert().values(version=number, applied_at=now()))
+    engine.dispose()
+    assert Store(url).version() == len(MIGRATIONS)
     with Store(url).engine.connect() as db:
         assert sa.inspect(db).has_table("order_review_handled")
 

@@ -420,3 +420,47 @@ def test_a_run_killed_while_trello_makes_a_card_is_completed_without_duplicates(
     assert report.count("found") == 1 and report.count("create") == len(references) - 3
     assert all(len(c["attachments"]) == len({a["name"] for a in c["attachments"]})
                for c in trello.cards.values())
+
+
+def test_publishing_without_key_and_token_outside_a_terminal_says_how_to_give_them(
+    runner, monkeypatch, kit
+) -> None:
+    monkeypatch.delenv("BLUEKIT_TRELLO_KEY", raising=False)
+    monkeypatch.delenv("BLUEKIT_TRELLO_TOKEN", raising=False)
+    result = runner.invoke(app, ["publish", "trello", str(CAMPAIGN_2024), "--out", str(kit),
+                                 "--no-dry-run"])
+    assert result.exit_code == 2
+    assert "no Trello key and token: set BLUEKIT_TRELLO_KEY and BLUEKIT_TRELLO_TOKEN" in (
+        result.output)
+
+
+def test_a_refused_token_ends_the_command_with_one_line_and_never_shows_it(
+    trello, runner, monkeypatch, kit, tmp_path
+) -> None:
+    monkeypatch.setenv("BLUEKIT_TRELLO_KEY", KEY)
+    monkeypatch.setenv("BLUEKIT_TRELLO_TOKEN", "ATTAexpiredtoken0123")
+    result = runner.invoke(app, ["publish", "trello", str(CAMPAIGN_2024), "--out", str(kit),
+                                 "--db", str(tmp_path / "state.db"), "--no-dry-run"])
+    assert result.exit_code == 2
+    assert "error: Trello refused the key or token (401 invalid token)" in result.output
+    assert "ATTAexpired" not in result.output and KEY not in result.output
+    assert "Traceback" not in result.output and trello.cards == {}
+
+
+def test_a_database_of_schema_version_3_gains_the_record_of_the_boards(tmp_path) -> None:
+    import sqlalchemy as sa
+
+    from bluekit.store.migrations import MIGRATIONS
+    from bluekit.store.tables import now, schema_version
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as db:
+        schema_version.create(db)
+        for number, migration in enumerate(MIGRATIONS[:3], start=1):
+            migration(db)
+            db.execute(schema_version.insert().values(version=number, applied_at=now()))
+    engine.dispose()
+    assert Store(url).version() == len(MIGRATIONS)
+    with Store(url).engine.connect() as db:
+        assert sa.inspect(db).has_table("trello_items") and sa.inspect(db).has_table("trello_runs")
