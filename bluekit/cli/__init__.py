@@ -65,6 +65,8 @@ BluekitGroup.entries = {
                    "sites, texts."),
     "posters": Entry("posters", 'Make the "Maak mensenhandel zichtbaar" posters: print PDF and '
                      "images."),
+    "auth": Entry("auth", "Sign in to Microsoft 365 for sending and reading mail: login, "
+                  "status, logout.", group=True),
     "invitations": Entry("invitations", "Invitations to light a building blue on 30 July: "
                          "letters, e-mails, sending.", group=True),
     "lighting": Entry("lighting", "Replies to the invitations, and the list of blue buildings for "

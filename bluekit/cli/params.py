@@ -17,6 +17,7 @@ import typer
 
 if TYPE_CHECKING:
     from bluekit.campaign.model import Campaign
+    from bluekit.mail.oauth import MicrosoftSignIn
     from bluekit.store.database import Store
 
 CampaignFile = Annotated[Path, typer.Argument(help="The campaign file, e.g. campaigns/2024.yaml.")]
@@ -27,6 +28,15 @@ Db = Annotated[
 ]
 By = Annotated[str | None, typer.Option("--by", help="Who does this (default: your login).")]
 Note = Annotated[str | None, typer.Option("--note", help="A note for the history.")]
+TenantId = Annotated[
+    str | None,
+    typer.Option("--tenant", help="Microsoft 365 tenant id or domain (default: BLUEKIT_TENANT_ID)."),
+]
+ClientId = Annotated[
+    str | None,
+    typer.Option("--client-id", help="The app registration's client id (default: BLUEKIT_CLIENT_ID)."),
+]
+AuthChoice = typing.Literal["password", "oauth"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,14 @@ def open_store(db: Path | None) -> "Store":
     from bluekit.store.database import Store  # SQLAlchemy: only for the commands that use it
 
     return Store(f"sqlite:///{db}" if db else None)
+
+
+def microsoft_sign_in(tenant: str | None, client_id: str | None) -> "MicrosoftSignIn":
+    """The Microsoft 365 sign-in of this machine's user, for the tenant and app given."""
+    from bluekit.mail.oauth import MicrosoftSignIn, Tenant
+    from bluekit.mail.token_cache import open_token_cache
+
+    return MicrosoftSignIn(Tenant.from_options(tenant, client_id), open_token_cache())
 
 
 def load(campaign_file: Path) -> "Campaign":

@@ -1,6 +1,7 @@
 """The options and the report every command that sends e-mail shares (invitations, reminders,
-order mails): a dry run of one message unless told otherwise, and the password from the
-environment or a hidden prompt, never from an option or a file.
+order mails): a dry run of one message unless told otherwise, and the sign-in: a password from
+the environment or a hidden prompt, never from an option or a file, or (`--auth oauth`, for
+Microsoft 365) a token of the account signed in with `bluekit auth login`.
 """
 
 import os
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from bluekit.cli.output import print_json, say
+from bluekit.cli.params import AuthChoice, ClientId, TenantId, microsoft_sign_in
 from bluekit.errors import EXIT_PROBLEMS, BluekitError
 
 if TYPE_CHECKING:
@@ -35,6 +37,12 @@ class Sending:
     user: Annotated[
         str | None, typer.Option(help=f"SMTP user; password from {PASSWORD_ENV} or a prompt.")
     ] = None
+    auth: Annotated[
+        AuthChoice,
+        typer.Option(help="password, or oauth (Microsoft 365: after `bluekit auth login`)."),
+    ] = "password"
+    tenant: TenantId = None
+    client_id: ClientId = None
     dry_run: Annotated[
         bool, typer.Option("--dry-run/--no-dry-run", help="Only show what would be sent.")
     ] = True
@@ -51,6 +59,14 @@ class Sending:
             return None
         if not self.host:
             raise BluekitError("--host is required to send", hint="e.g. --host smtp.office365.com")
+        if self.auth == "oauth":
+            sign_in = microsoft_sign_in(self.tenant, self.client_id)
+            tokens = sign_in.source(self.user)
+            tokens()  # signed in at all? Said now, before anything is journaled
+            return SmtpSettings(
+                host=self.host, port=self.port, security=self.security, user=self.user,
+                auth="oauth", tokens=tokens,
+            )
         password = _password(self.user) if self.user else None
         return SmtpSettings(
             host=self.host, port=self.port, security=self.security, user=self.user,
