@@ -26,7 +26,9 @@ from .identity_provider import CLIENT_ID, SMTP_SCOPE, TENANT, IdentityProvider, 
 
 
 @contextmanager
-def identity_provider(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[IdentityProvider]:
+def identity_provider(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[IdentityProvider]:
     """The provider started on an HTTPS port, and bluekit pointed at it: authority, tenant,
     client id, the CA to trust (requests honours REQUESTS_CA_BUNDLE) and a token cache of the
     test's own."""

@@ -43,7 +43,8 @@ def _sign_in() -> MicrosoftSignIn:
 
 def _signed_in(messages: list[str] | None = None) -> MicrosoftSignIn:
     sign_in = _sign_in()
-    sign_in.login(device_code=True, user=None, show=(messages if messages is not None else []).append)
+    told = messages if messages is not None else []
+    sign_in.login(device_code=True, user=None, show=told.append)
     return sign_in
 
 

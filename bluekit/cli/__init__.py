@@ -74,7 +74,7 @@ BluekitGroup.entries = {
     "municipalities": Entry("municipalities", "Belgium's 565 municipalities, their languages, and "
                             "the contacts CSV.", group=True),
     "orders": Entry("orders", "Material orders: add, import from e-mail or CSV, confirm, pack, "
-                    "ship, report.", group=True, more=("order_review", "order_papers")),
+                    "ship, report.", group=True, more=("order_review", "order_papers", "order_fetch")),
     "publish": Entry("publish", "Publish the built kit where partners pick it up: a Trello board, "
                      "or a web folder.", group=True),
     "social": Entry("social", "Social-media kits per language, and the Blue Heart "

@@ -134,3 +134,42 @@ def report_command(
     out_dir = out or default_out_dir(campaign)
     report = write_outputs(plan_report(campaign, open_store(db)), out_dir)
     report_outputs(ctx, out_dir, report, as_json)
+
+
+@commands.command("inbox")
+def inbox_command(
+    ctx: typer.Context,
+    campaign_file: Campaign,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also the replies whose answer is recorded.")
+    ] = False,
+    db: Db = None,
+    as_json: AsJson = False,
+) -> None:
+    """Replies to the invitations found by `orders fetch`, each with the command to record it.
+
+    A reply leaves the list once its municipality's answer is recorded (`lighting record`).
+
+    Example: bluekit lighting inbox campaigns/2024.yaml
+    """
+    from bluekit.ledger.lighting_inbox import inbox
+
+    campaign = load(campaign_file)
+    found = inbox(open_store(db), campaign.year, recorded=show_all)
+    if as_json:
+        print_json([reply.as_dict() for reply in found])
+        return
+    if not found:
+        say(ctx, "no replies waiting (`bluekit orders fetch` brings new mail in)")
+    record = f"bluekit lighting record {campaign_file}"
+    for reply in found:
+        when = reply.sent_at.astimezone().strftime("%Y-%m-%d %H:%M") if reply.sent_at else "?"
+        typer.echo(f"{reply.code} {reply.municipality} - {reply.sender}, {when}"
+                   + (" (recorded)" if reply.recorded else ""))
+        typer.echo(f"  {reply.subject}")
+        for line in [t for t in reply.text.strip().splitlines() if t.strip()][:8]:
+            typer.echo(f"  | {line[:100]}")
+        if not reply.recorded:
+            typer.echo(f'  yes: {record} {reply.code} --accepted --building "..." '
+                       "--from 21:00 --until 01:00")
+            typer.echo(f"  no:  {record} {reply.code} --declined")

@@ -1,6 +1,7 @@
 """`bluekit orders`: recording orders (by hand, from e-mail or a CSV), finding them, and moving
-them through their steps. The review list (`order_review`) and the papers (slips, e-mails,
-reports, the form: `order_papers`) add their commands to this group."""
+them through their steps. The review list (`order_review`), the papers (slips, e-mails,
+reports, the form: `order_papers`) and reading the orders mailbox (`order_fetch`) add their
+commands to this group."""
 
 import datetime as dt
 import sys

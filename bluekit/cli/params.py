@@ -36,7 +36,9 @@ ClientId = Annotated[
     str | None,
     typer.Option("--client-id", help="The app registration's client id (default: BLUEKIT_CLIENT_ID)."),
 ]
-AuthChoice = typing.Literal["password", "oauth"]
+AuthChoice = typing.Literal["auto", "password", "oauth"]
+AUTH_HELP = ("auto (OAuth on Microsoft 365's servers, else a password), password, or oauth "
+             "(after `bluekit auth login`).")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from bluekit.cli.output import print_json, say
-from bluekit.cli.params import AuthChoice, ClientId, TenantId, microsoft_sign_in
+from bluekit.cli.params import AUTH_HELP, AuthChoice, ClientId, TenantId, microsoft_sign_in
 from bluekit.errors import EXIT_PROBLEMS, BluekitError
 
 if TYPE_CHECKING:
@@ -37,10 +37,7 @@ class Sending:
     user: Annotated[
         str | None, typer.Option(help=f"SMTP user; password from {PASSWORD_ENV} or a prompt.")
     ] = None
-    auth: Annotated[
-        AuthChoice,
-        typer.Option(help="password, or oauth (Microsoft 365: after `bluekit auth login`)."),
-    ] = "password"
+    auth: Annotated[AuthChoice, typer.Option(help=AUTH_HELP)] = "auto"
     tenant: TenantId = None
     client_id: ClientId = None
     dry_run: Annotated[
@@ -59,7 +56,9 @@ class Sending:
             return None
         if not self.host:
             raise BluekitError("--host is required to send", hint="e.g. --host smtp.office365.com")
-        if self.auth == "oauth":
+        from bluekit.mail.oauth import uses_oauth
+
+        if uses_oauth(self.auth, self.host):
             sign_in = microsoft_sign_in(self.tenant, self.client_id)
             tokens = sign_in.source(self.user)
             tokens()  # signed in at all? Said now, before anything is journaled

@@ -36,8 +36,18 @@ IMAP_SCOPE = "https://outlook.office.com/IMAP.AccessAsUser.All"
 # refresh token), openid and profile itself, and refuses them in this list.
 SCOPES = (SMTP_SCOPE, IMAP_SCOPE)
 
+# Microsoft 365's mail servers, which take OAuth only (from 2027): `--auth auto` signs in to
+# them with a token and to any other server with a password.
+MICROSOFT_MAIL_HOSTS = ("smtp.office365.com", "outlook.office365.com", "outlook.office.com",
+                        "smtp-mail.outlook.com")
+
 # How long before its end a token is replaced, for a connection to open with time to spare.
 REFRESH_MARGIN = 300.0
+
+
+def uses_oauth(auth: str, host: str) -> bool:
+    """Whether to sign in with a token: `--auth oauth`, or `auto` on Microsoft's servers."""
+    return auth == "oauth" or (auth == "auto" and host.lower().rstrip(".") in MICROSOFT_MAIL_HOSTS)
 
 
 class SignInError(BluekitError):

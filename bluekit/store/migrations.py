@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bluekit.store.tables import (
+    lighting_inbox,
+    mailbox_state,
     now,
     order_counters,
     order_events,
@@ -52,8 +54,13 @@ def _v4(connection: Connection) -> None:
         table.create(connection)
 
 
+def _v5(connection: Connection) -> None:
+    for table in (mailbox_state, lighting_inbox):
+        table.create(connection)
+
+
 # Migrations, applied in order; never edit a released one, append a new one.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3, _v4]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
 
 
 def current_version(connection: Connection) -> int:

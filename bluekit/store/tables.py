@@ -209,3 +209,37 @@ trello_runs = sa.Table(
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+# --- mailboxes read over IMAP, and the replies to invitations found there (schema version 5) ---
+
+# How far `orders fetch` has read each folder: the folder's UIDVALIDITY and the highest UID whose
+# message is committed. A new UIDVALIDITY means the UIDs were given out again: read it all again
+# (what was imported is known by its Message-ID or digest, so nothing is added twice).
+mailbox_state = sa.Table(
+    "mailbox_state",
+    metadata,
+    sa.Column("host", sa.String(255), primary_key=True),
+    sa.Column("mailbox", sa.String(320), primary_key=True),
+    sa.Column("folder", sa.String(255), primary_key=True),
+    sa.Column("uidvalidity", sa.BigInteger, nullable=False),
+    sa.Column("last_uid", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# A reply to an invitation or reminder (matched by In-Reply-To/References to the send journal's
+# Message-ID), waiting for a person to record the answer with `lighting record`.
+lighting_inbox = sa.Table(
+    "lighting_inbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("code", sa.String(20), nullable=False),  # the municipality's REFNIS code
+    sa.Column("source_ref", sa.String(400), nullable=False, unique=True),
+    sa.Column("sender", sa.String(320), nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),  # the reply's Date
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("original", sa.LargeBinary, nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+)
