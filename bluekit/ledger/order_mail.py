@@ -16,19 +16,19 @@ from pathlib import Path
 
 from bluekit.campaign.model import Campaign
 from bluekit.errors import InputFileError
+from bluekit.ledger import outlook
 from bluekit.ledger.order_checks import problems_of
 from bluekit.ledger.order_form_reader import parse_form
 from bluekit.ledger.orders import NewOrder
 
 
 def messages_in(path: Path) -> Iterator[tuple[str, bytes]]:
-    """(name, raw bytes) of every message in a `.eml` file, an mbox file or a Maildir folder."""
+    """(name, raw bytes) of every message in a `.eml` file, an Outlook `.msg` file, an mbox
+    file, a Maildir folder or a folder of saved mails (`.msg`, `.eml`)."""
     if path.is_dir():
         if not all((path / sub).is_dir() for sub in ("cur", "new", "tmp")):
-            raise InputFileError(
-                f"{path}: a folder, but not a Maildir (no cur/, new/ and tmp/)",
-                hint="give an .eml file, an mbox file, a Maildir folder or a .csv file",
-            )
+            yield from _saved_mails(path)
+            return
         box = mailbox.Maildir(path, create=False)
         for key in sorted(box.keys()):
             yield f"{path.name}/{key}", box.get_bytes(key)
@@ -38,6 +38,10 @@ def messages_in(path: Path) -> Iterator[tuple[str, bytes]]:
             head = handle.read(1024).lstrip()
     except FileNotFoundError:
         raise InputFileError(f"{path}: no such file") from None
+    if head.startswith(outlook.OLE_SIGNATURE):
+        outlook.require_extract_msg(path)
+        yield path.name, outlook.outlook_message(path)
+        return
     if head.startswith(b"From "):
         mbox = mailbox.mbox(path, create=False)
         try:
@@ -47,6 +51,23 @@ def messages_in(path: Path) -> Iterator[tuple[str, bytes]]:
             mbox.close()
         return
     yield path.name, path.read_bytes()
+
+
+def _saved_mails(folder: Path) -> Iterator[tuple[str, bytes]]:
+    """The mails of a folder they were saved or dragged into: Outlook files (told by their
+    content) and e-mails."""
+    files = list(outlook.files_in(folder))
+    if not files:
+        raise InputFileError(
+            f"{folder}: a folder with no saved mails in it (and not a Maildir)",
+            hint="give an .eml or .msg file, a folder of them, an mbox file, a Maildir or a .csv",
+        )
+    ole = [f for f in files if outlook.is_outlook_file(f)]
+    if ole:  # said before anything is imported
+        outlook.require_extract_msg(ole[0])
+    for file in files:
+        name = str(file.relative_to(folder.parent))
+        yield name, outlook.outlook_message(file) if file in ole else file.read_bytes()
 
 
 def message_ref(raw: bytes, message: EmailMessage) -> str:
