@@ -138,7 +138,8 @@ def test_an_outlook_file_is_told_by_its_content_not_its_name(store, tmp_path) ->
     (folder / "bestelling.msg").write_bytes(
         b"From: Stad Eupen <juergen.mueller@eupen.be>\r\nMessage-ID: <eupen-1@eupen.be>\r\n"
         b"Subject: Bestellung\r\nContent-Type: text/plain; charset=utf-8\r\n"
-        b"Content-Transfer-Encoding: 8bit\r\n\r\n" + filled_form("de", {"PIN-BLUEHEART": "30"}).encode()
+        b"Content-Transfer-Encoding: 8bit\r\n\r\n"
+        + filled_form("de", {"PIN-BLUEHEART": "30"}).encode()
     )  # an e-mail that was given the name of an Outlook file
     report = import_orders(store, CAMPAIGN, folder, by="test")
     assert len(report.added) == 2 and not report.review
