@@ -225,3 +225,27 @@ def test_without_a_browser_the_sign_in_says_to_use_device_code(provider, monkeyp
     with pytest.raises(SignInError) as caught:
         _sign_in().login(device_code=False, user=None, show=lambda text: None)
     assert "--device-code" in caught.value.hint
+
+
+@pytest.mark.parametrize(("platform", "env", "expected"), [
+    ("win32", {"LOCALAPPDATA": r"C:\Users\an\AppData\Local"},
+     Path(r"C:\Users\an\AppData\Local") / "bluekit" / "msal-token-cache.bin"),
+    ("linux", {"XDG_CACHE_HOME": "/home/an/.cache"},
+     Path("/home/an/.cache/bluekit/msal-token-cache.bin")),
+])
+def test_the_token_cache_lives_in_the_users_own_cache_folder(monkeypatch, platform, env, expected):
+    from bluekit.mail import token_cache
+
+    monkeypatch.delenv("BLUEKIT_TOKEN_CACHE", raising=False)
+    monkeypatch.setattr(token_cache.sys, "platform", platform)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert token_cache.default_path() == expected
+
+
+def test_auto_signs_in_with_oauth_on_microsoft_365_only() -> None:
+    from bluekit.mail.oauth import uses_oauth
+
+    assert uses_oauth("auto", "smtp.office365.com") and uses_oauth("auto", "Outlook.Office365.com")
+    assert not uses_oauth("auto", "smtp.telenet.be") and uses_oauth("oauth", "127.0.0.1")
+    assert not uses_oauth("password", "smtp.office365.com")
