@@ -114,7 +114,7 @@ def refused(
         )
     if any(mark in text.lower() for mark in PASSWORD_REFUSED) or exc.smtp_code == 535:
         return SendError(
-            f"the server {host} refused the password sign-in of {user!r} ({text})",
+            f"the server {host} refused the login of {user!r} ({text})",
             hint="Microsoft 365 takes no passwords: sign in with `bluekit auth login`, then "
             "send with --auth oauth; elsewhere check the user name and BLUEKIT_SMTP_PASSWORD",
         )
