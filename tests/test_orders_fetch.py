@@ -254,3 +254,22 @@ def test_a_fetch_of_300_killed_half_way_completes_once_on_the_next_run(imap, box
     refs = [o.source_ref for o in list_orders(store)]
     assert len(refs) == 300 and len(set(refs)) == 300
     assert _uids(imap, box_name, "INBOX") == [] and len(_uids(imap, box_name, "Verwerkt")) == 300
+
+
+def test_a_version_4_database_gains_the_mailbox_tables(tmp_path) -> None:
+    from bluekit.store.migrations import MIGRATIONS
+    from bluekit.store.tables import now, schema_version
+
+    url = f"sqlite:///{tmp_path / 'v4.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as db:  # as bluekit left it before `orders fetch`
+        schema_version.create(db)
+        for number, migration in enumerate(MIGRATIONS[:4], start=1):
+            migration(db)
+            db.execute(schema_version.insert().values(version=number, applied_at=now()))
+    engine.dispose()
+    store = Store(url)
+    assert store.version() == len(MIGRATIONS) == 5
+    with store.engine.connect() as db:
+        assert sa.inspect(db).has_table("mailbox_state")
+        assert sa.inspect(db).has_table("lighting_inbox")
