@@ -249,3 +249,19 @@ def test_auto_signs_in_with_oauth_on_microsoft_365_only() -> None:
     assert uses_oauth("auto", "smtp.office365.com") and uses_oauth("auto", "Outlook.Office365.com")
     assert not uses_oauth("auto", "smtp.telenet.be") and uses_oauth("oauth", "127.0.0.1")
     assert not uses_oauth("password", "smtp.office365.com")
+
+
+def test_an_empty_tenant_variable_counts_as_missing(monkeypatch) -> None:
+    monkeypatch.setenv("BLUEKIT_TENANT_ID", "")
+    monkeypatch.setenv("BLUEKIT_CLIENT_ID", "0d5e1f0c-6d2a-4c9b-9d0e-b10e4ea47000")
+    with pytest.raises(SignInError, match="needs --tenant"):
+        Tenant.from_options(None, None)
+
+
+def test_a_sign_in_service_out_of_reach_is_a_clear_error(provider) -> None:
+    sign_in = _signed_in()
+    provider.server.stop()  # the network is gone
+    with pytest.raises(SignInError) as caught:
+        sign_in.token(USER, force_refresh=True)
+    assert "cannot reach" in str(caught.value) and "network" in caught.value.hint
+    provider.server.start()

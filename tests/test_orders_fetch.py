@@ -273,3 +273,20 @@ def test_a_version_4_database_gains_the_mailbox_tables(tmp_path) -> None:
     with store.engine.connect() as db:
         assert sa.inspect(db).has_table("mailbox_state")
         assert sa.inspect(db).has_table("lighting_inbox")
+
+
+def test_two_fetches_at_the_same_moment_import_and_move_each_message_once(imap, box_name, tmp_path):
+    _append(imap, box_name, [_order(n) for n in range(100)])
+    db_file = tmp_path / "state.db"
+    command = [sys.executable, "-m", "bluekit", "orders", "fetch", str(CAMPAIGN_2024),
+               "--host", "127.0.0.1", "--port", str(imap.port), "--security", "none",
+               "--mailbox", box_name, "--move-to", "Verwerkt", "--db", str(db_file)]
+    env = {**os.environ, "BLUEKIT_IMAP_PASSWORD": PASSWORD}
+    runs = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for run in runs:
+        _out, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+    refs = [o.source_ref for o in list_orders(Store(f"sqlite:///{db_file}"))]
+    assert len(refs) == 100 and len(set(refs)) == 100
+    assert _uids(imap, box_name, "INBOX") == [] and len(_uids(imap, box_name, "Verwerkt")) == 100

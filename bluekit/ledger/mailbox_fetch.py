@@ -7,7 +7,8 @@ last UID advanced in the store; a message committed but not yet counted is read 
 by its Message-ID or digest. A new UIDVALIDITY (the server numbered the folder anew) means
 reading the folder again from the start, with the same safeguard. With a folder to move to,
 messages are moved only once they are committed; what a stopped run committed but did not move
-is moved by the next.
+is moved by the next. Two fetches of one folder take turns (`store.locks`), so that no message
+is moved twice.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bluekit.ledger.lighting_inbox import invitation_answered, keep_reply
 from bluekit.ledger.order_mail import message_ref, read_order
 from bluekit.ledger.orders import current_user
 from bluekit.store.database import Store
+from bluekit.store.locks import held
 from bluekit.store.tables import mailbox_state, now
 
 BATCH = 25  # messages fetched (and moved) at a time: few round trips, little memory
@@ -84,6 +86,15 @@ def fetch_orders(
 ) -> FetchReport:
     """Import the messages of the folder that arrived since the last fetch; see the module's
     docstring for why nothing is imported twice or moved before it is committed."""
+    # One fetch of a folder at a time: a second one waits, then finds nothing new.
+    with held(store, f"the folder {where.folder} of {where.mailbox} on {where.host}"):
+        return _fetch(store, campaign, box, where, move_to, by or current_user(), progress)
+
+
+def _fetch(
+    store: Store, campaign: Campaign, box: Folder, where: Where, move_to: str | None, by: str,
+    progress: Callable[[str, str], None] | None,
+) -> FetchReport:
     report = FetchReport()
     uidvalidity = box.select(where.folder, readonly=move_to is None)
     last_uid = _last_uid(store, where, uidvalidity, report)
@@ -100,8 +111,7 @@ def fetch_orders(
             raw = messages.get(uid)
             if raw is not None:  # gone meanwhile (moved or deleted by someone else)
                 report.read += 1
-                take_message(store, campaign, f"{where.folder} UID {uid}", raw, report,
-                             by or current_user())
+                take_message(store, campaign, f"{where.folder} UID {uid}", raw, report, by)
             _save(store, where, uidvalidity, uid)
             if progress:
                 progress(str(uid), "done")
@@ -152,12 +162,16 @@ def _last_uid(store: Store, where: Where, uidvalidity: int, report: FetchReport)
 
 
 def _save(store: Store, where: Where, uidvalidity: int, last_uid: int) -> None:
-    """Record how far the folder is read, after the message's own commit."""
+    """Record how far the folder is read, after the message's own commit; never backwards (a
+    second fetch running at the same moment may be behind this one), except for a folder
+    numbered anew."""
     with store.transaction() as db:
+        row = db.execute(sa.select(mailbox_state).where(*where.key())).first()
         values = {"uidvalidity": uidvalidity, "last_uid": last_uid, "updated_at": now()}
-        changed = db.execute(mailbox_state.update().where(*where.key()).values(**values))
-        if changed.rowcount == 0:
+        if row is None:
             db.execute(mailbox_state.insert().values(
                 host=where.host.lower(), mailbox=where.mailbox.lower(), folder=where.folder,
                 **values,
             ))
+        elif row.uidvalidity != uidvalidity or row.last_uid < last_uid:
+            db.execute(mailbox_state.update().where(*where.key()).values(**values))

@@ -9,7 +9,8 @@ What becomes of the messages is the ledger's business (`ledger/mailbox_fetch.py`
 from __future__ import annotations
 
 import ssl
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -88,6 +89,22 @@ class Mailbox:
             raise _refused(s, exc) from None
         return client
 
+    @contextmanager
+    def _talking(self, what: str) -> Iterator[None]:
+        """A lost connection or a refused command in the middle of a fetch, as one clear error
+        (what was committed stays: the next run goes on from there)."""
+        import imapclient
+
+        try:
+            yield
+        except (OSError, imapclient.exceptions.IMAPClientError) as exc:
+            raise MailboxError(
+                f"{self.settings.host}: {what} failed ({exc.__class__.__name__}: "
+                f"{str(exc)[:200]})",
+                hint="run the same command again: what was imported is kept, and nothing is "
+                "imported twice",
+            ) from None
+
     def select(self, folder: str, *, readonly: bool) -> int:
         """Open a folder; returns its UIDVALIDITY."""
         import imapclient
@@ -108,36 +125,52 @@ class Mailbox:
     def uids_after(self, last_uid: int) -> list[int]:
         """The UIDs above `last_uid` in the open folder, in order (`n:*` also answers the
         highest UID when it is below n, hence the filter)."""
-        found = self.client.search(["UID", f"{last_uid + 1}:*"])
+        with self._talking("searching the folder"):
+            found = self.client.search(["UID", f"{last_uid + 1}:*"])
         return sorted(int(uid) for uid in found if int(uid) > last_uid)
 
     def fetch(self, uids: Sequence[int]) -> dict[int, bytes]:
         """The messages' bytes by UID, without setting \\Seen (BODY.PEEK)."""
         if not uids:
             return {}
-        answer: dict[int, dict[bytes, Any]] = self.client.fetch(list(uids), ["BODY.PEEK[]"])
+        with self._talking("reading messages"):
+            answer: dict[int, dict[bytes, Any]] = self.client.fetch(list(uids), ["BODY.PEEK[]"])
         return {int(uid): bytes(data[b"BODY[]"]) for uid, data in answer.items()}
 
     def ensure_folder(self, folder: str) -> bool:
         """Create the folder unless it exists; True if it was created."""
-        if self.client.folder_exists(folder):
-            return False
-        self.client.create_folder(folder)
+        with self._talking(f"creating the folder {folder!r}"):
+            if self.client.folder_exists(folder):
+                return False
+            self.client.create_folder(folder)
         return True
 
     def move(self, uids: Sequence[int], folder: str) -> None:
         """Move messages of the open folder (MOVE, else COPY, \\Deleted and EXPUNGE of just
         these UIDs where the server has UIDPLUS)."""
+        import imapclient
+
+        with self._talking(f"moving messages to {folder!r}"):
+            try:
+                self._move(list(uids), folder)
+            except imapclient.exceptions.IMAPClientError as exc:
+                if "EXPUNGEISSUED" not in str(exc):
+                    raise
+                # another fetch moved some of them meanwhile: move those still here
+                left = self.client.search(["UID", ",".join(str(u) for u in uids)])
+                self._move([int(u) for u in left], folder)
+
+    def _move(self, uids: list[int], folder: str) -> None:
         if not uids:
             return
         client = self.client
         if client.has_capability("MOVE"):
-            client.move(list(uids), folder)
+            client.move(uids, folder)
             return
-        client.copy(list(uids), folder)
-        client.delete_messages(list(uids))
+        client.copy(uids, folder)
+        client.delete_messages(uids)
         if client.has_capability("UIDPLUS"):
-            client.uid_expunge(list(uids))
+            client.uid_expunge(uids)
         else:
             client.expunge()
 

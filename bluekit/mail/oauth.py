@@ -84,10 +84,10 @@ class Tenant:
     @classmethod
     def from_options(cls, tenant: str | None, client_id: str | None) -> Tenant:
         """The options, else BLUEKIT_TENANT_ID and BLUEKIT_CLIENT_ID."""
-        tenant = tenant or os.environ.get(TENANT_ENV)
-        client_id = client_id or os.environ.get(CLIENT_ENV)
+        tenant = (tenant or os.environ.get(TENANT_ENV, "")).strip()
+        client_id = (client_id or os.environ.get(CLIENT_ENV, "")).strip()
         missing = [n for n, v in (("--tenant", tenant), ("--client-id", client_id)) if not v]
-        if tenant is None or client_id is None:
+        if missing:
             raise SignInError(
                 f"Microsoft 365 sign-in needs {' and '.join(missing)}",
                 hint=f"ask IT for the tenant id and the app's client id, then set {TENANT_ENV} "
@@ -165,9 +165,16 @@ class MicrosoftSignIn:
         refreshed silently with the refresh token; never asks the person."""
         app = self._client()
         account = self._account(app, user)
-        result = app.acquire_token_silent_with_error(
-            list(SCOPES), account=account, force_refresh=force_refresh
-        )
+        try:
+            result = app.acquire_token_silent_with_error(
+                list(SCOPES), account=account, force_refresh=force_refresh
+            )
+        except OSError as exc:  # requests' errors: no network, a proxy, a certificate
+            raise SignInError(
+                f"cannot reach Microsoft's sign-in service to renew the sign-in of "
+                f"{account['username']} ({exc.__class__.__name__})",
+                hint="check the network (and HTTPS_PROXY), then run the command again",
+            ) from None
         if not result or "access_token" not in result:
             raise SignInError(
                 f"the Microsoft 365 sign-in of {account['username']} has expired or was "
