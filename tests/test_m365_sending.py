@@ -265,3 +265,11 @@ def test_a_sign_in_service_out_of_reach_is_a_clear_error(provider) -> None:
         sign_in.token(USER, force_refresh=True)
     assert "cannot reach" in str(caught.value) and "network" in caught.value.hint
     provider.server.start()
+
+
+def test_a_dry_run_with_oauth_needs_no_sign_in(runner, tmp_path, sink) -> None:
+    with smtp(sink) as port:
+        args = [a for a in _send_args(tmp_path, port, "--auth", "oauth") if a != "--no-dry-run"]
+        result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "dry run: would send" in result.output and not sink.messages
