@@ -162,9 +162,13 @@ class IdentityProvider:
     def _tokens(self, scopes: set[str], nonce: str) -> dict[str, Any]:
         access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         granted = {s for s in scopes if s.startswith("https://outlook.office.com/")}
+        # a refresh token only for a client that asked for offline_access, as Entra ID does
+        # (a refresh keeps what was granted: its request repeats the scopes)
+        offline = "offline_access" in scopes
         with self.lock:
             self.access_tokens[access] = Issued(self.user, granted, time.time() + self.lifetime)
-            self.refresh_tokens[refresh] = self.user
+            if offline:
+                self.refresh_tokens[refresh] = self.user
         now = int(time.time())
         claims = {
             "iss": f"{self.base}/{TENANT}/v2.0", "aud": CLIENT_ID, "iat": now, "nbf": now,
@@ -179,7 +183,8 @@ class IdentityProvider:
         return {
             "token_type": "Bearer", "scope": " ".join(sorted(granted)),
             "expires_in": self.lifetime, "ext_expires_in": self.lifetime,
-            "access_token": access, "refresh_token": refresh, "id_token": id_token,
+            "access_token": access, **({"refresh_token": refresh} if offline else {}),
+            "id_token": id_token,
             "client_info": _b64url(json.dumps(client_info).encode()),
         }
 
