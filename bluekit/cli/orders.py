@@ -161,13 +161,17 @@ def import_command(
     ctx: typer.Context,
     campaign_file: CampaignFile,
     file: Annotated[
-        Path, typer.Argument(help="An .eml, an mbox file, a Maildir folder or a .csv.")
+        Path,
+        typer.Argument(help="An .eml or .msg, a folder of them, an mbox, a Maildir or a .csv."),
     ],
     by: By = None,
     db: Db = None,
     as_json: AsJson = False,
 ) -> None:
     """Import orders from e-mails (one .eml, an mbox, a Maildir) or a CSV; safe to run again.
+
+    Outlook files (.msg, told by their content) and folders of saved mails are read too, with
+    the outlook extra: pip install "bluekit[outlook]".
 
     A message that is not a readable order goes to the review list (`bluekit orders review`)
     with the reason and the original; nothing is dropped, nothing is imported twice.
