@@ -53,7 +53,9 @@ def line_of(path: Path, needle: str) -> int:
 
 # --- a real SMTP server on localhost (aiosmtpd) ------------------------------------------------
 
+import asyncio  # noqa: E402
 import socket  # noqa: E402
+import time  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
 from aiosmtpd.controller import Controller  # noqa: E402
@@ -67,6 +69,13 @@ class MailSink:
     messages: list[tuple[list[str], bytes]] = field(default_factory=list)
     temporary_failures: int = 0  # answer 451 to this many DATA commands first
     refuse: set[str] = field(default_factory=set)  # recipients answered 550
+    refuse_content: set[str] = field(default_factory=set)  # recipients whose DATA gets 554
+    refused_content: list[str] = field(default_factory=list)  # ... and each time it did
+    # hold every DATA until this many connections have sent one: runs that truly overlap
+    hold_until_sessions: int = 0
+    sessions: set[int] = field(default_factory=set)
+    hang_on: set[str] = field(default_factory=set)  # take the content, never answer (while set)
+    hung: list[str] = field(default_factory=list)  # recipients whose content the server took
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -75,10 +84,23 @@ class MailSink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.sessions.add(id(session))
+        deadline = time.monotonic() + 30
+        while len(self.sessions) < self.hold_until_sessions and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
         if self.temporary_failures > 0:
             self.temporary_failures -= 1
             return "451 4.3.0 Try again later"
-        self.messages.append((list(envelope.rcpt_tos), envelope.content))
+        rcpts = list(envelope.rcpt_tos)
+        if set(rcpts) & self.refuse_content:
+            self.refused_content += rcpts
+            return "554 5.6.0 Message content rejected"
+        if set(rcpts) & self.hang_on:
+            self.hung += rcpts
+            while set(rcpts) & self.hang_on and time.monotonic() < deadline + 30:
+                await asyncio.sleep(0.02)
+            return "451 4.4.2 Timed out"
+        self.messages.append((rcpts, envelope.content))
         return "250 Message accepted"
 
     def recipients(self) -> list[str]:

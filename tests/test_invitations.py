@@ -292,14 +292,14 @@ def test_a_crash_between_handing_over_and_journaling_is_never_resent_blindly(
 ) -> None:
     out, invitees = built
     outgoing = invitation_messages(invitees, out)[:2]
-    real = journal.write
+    real = journal.settle
 
-    def die_on_sent(store_, year, kind, item, status, message_id, error=None):
-        if status == "sent" and item.code == outgoing[0].code:
+    def die_on_sent(store_, key, run, status, error=None, **kwargs):
+        if status == "sent" and key.code == outgoing[0].code:
             raise KeyboardInterrupt
-        real(store_, year, kind, item, status, message_id, error)
+        return real(store_, key, run, status, error, **kwargs)
 
-    monkeypatch.setattr(journal, "write", die_on_sent)
+    monkeypatch.setattr(journal, "settle", die_on_sent)
     with pytest.raises(KeyboardInterrupt):
         send(
             campaign,
@@ -312,7 +312,7 @@ def test_a_crash_between_handing_over_and_journaling_is_never_resent_blindly(
             limit=None,
             per_minute=6000,
         )
-    monkeypatch.setattr(journal, "write", real)
+    monkeypatch.setattr(journal, "settle", real)
     again = send(
         campaign,
         outgoing,

@@ -16,7 +16,6 @@ from bluekit.errors import ValidationFailed
 from bluekit.ledger.lighting import Reply, ReplyError, import_replies, record, status
 from bluekit.ledger.lighting_report import plan_report
 from bluekit.mail import journal
-from bluekit.mail.sender import Outgoing
 from bluekit.municipalities import registry
 from bluekit.pipeline.outputs import write_outputs
 from bluekit.store.database import Store
@@ -32,8 +31,8 @@ def store(tmp_path: Path) -> Store:
 def _invite(store: Store, *names: str) -> None:
     for name in names:
         m = registry.find(name)
-        item = Outgoing(m.code, m.local_name, f"x@{m.code}.example.org", b"")
-        journal.write(store, 2024, "invitation", item, "sent", f"<{m.code}@x>")
+        journal.mark_sent(store, journal.Key(2024, "invitation", m.code),
+                          f"x@{m.code}.example.org", f"<{m.code}@x>", "sent in a test")
 
 
 def test_an_acceptance_needs_a_building_and_a_refusal_has_none(store) -> None:

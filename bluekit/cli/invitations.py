@@ -86,21 +86,16 @@ def send_command(
     campaign_file: CampaignFile,
     selection: Selection,
     sending: Sending,
-    force: Annotated[
-        bool, typer.Option("--force", help="Send again to those already sent.")
-    ] = False,
-    retry_uncertain: Annotated[
-        bool, typer.Option("--retry-uncertain", help="Resend those whose outcome is unknown.")
-    ] = False,
     out: Out = None,
     db: Db = None,
     as_json: AsJson = False,
 ) -> None:
     """Send the invitations: a dry run of one message unless told otherwise.
 
-    Never sends twice to a municipality (a journal in the state database); an interrupted run
-    goes on where it stopped when run again. Failures are logged, the run goes on, and a CSV of
-    failures is written.
+    Never sends twice to a municipality (a journal in the state database), not even when two
+    runs send at once; an interrupted run goes on where it stopped when run again. Failures are
+    logged, the run goes on, and a CSV of failures is written. Exit 1 while an invitation has
+    not gone out (failed, uncertain, or being sent by another run).
 
     Example: bluekit invitations send campaigns/2024.yaml --host smtp.office365.com --user me@just.fgov.be --no-dry-run --no-limit
     """
@@ -114,9 +109,7 @@ def send_command(
     settings = sending.settings()
     report = send(
         campaign, invitation_messages(invitees, out_dir), open_store(db), kind="invitation",
-        settings=settings, out_dir=out_dir, dry_run=sending.dry_run, limit=sending.most(),
-        per_minute=sending.rate, retries=sending.retries, force=force,
-        retry_uncertain=retry_uncertain,
+        settings=settings, out_dir=out_dir, **sending.options(),
     )
     if options(ctx).verbose and report.dry_run and report.would_send:
         first = next(i for i in invitees if i.municipality.code == report.would_send[0])
@@ -157,7 +150,6 @@ def remind_command(
     store = open_store(db)
     report = send(
         campaign, reminder_messages(campaign, invitees, out_dir, store), store, kind="reminder",
-        settings=sending.settings(), out_dir=out_dir, dry_run=sending.dry_run,
-        limit=sending.most(), per_minute=sending.rate, retries=sending.retries,
+        settings=sending.settings(), out_dir=out_dir, **sending.options(),
     )
     print_send_report(ctx, report, as_json, "reminder")

@@ -98,11 +98,8 @@ def send_command(
         year=campaign.year,
         kind=f"order-{step}",
         settings=sending.settings(),
-        dry_run=sending.dry_run,
-        limit=sending.most(),
-        per_minute=sending.rate,
-        retries=sending.retries,
         failures_dir=out_dir / "orders",
+        **sending.options(),
     )
     print_send_report(ctx, report, as_json, f"{step} e-mail")
 

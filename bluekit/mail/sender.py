@@ -2,9 +2,9 @@
 
 Sending follows mailmerge's safe defaults and goes further: a dry run unless told otherwise,
 one message unless told otherwise, a rate limit, retries with back-off on temporary failures,
-a permanent failure logged and the run going on, a CSV of failures, and a journal in the state
-store (`mail.journal`) so a message is never sent twice, also when a run is interrupted and run
-again.
+a permanent failure logged and the run going on (and not tried again by the next run), a CSV of
+failures, and a journal in the state store (`mail.journal`) so a message is never sent twice:
+not when a run is interrupted and run again, nor when two runs send at the same moment.
 """
 
 from __future__ import annotations
@@ -15,24 +15,30 @@ import smtplib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email import message_from_bytes
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.utils import format_datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
-from bluekit.errors import InputFileError
+from bluekit.errors import InputFileError, NotFound
 from bluekit.files.atomic import write_atomic
 from bluekit.files.excel_csv import excel_csv
 from bluekit.mail import journal
 from bluekit.mail.message import POLICY
+from bluekit.mail.send_report import SendReport
 from bluekit.mail.smtp import TEMPORARY, Connection, SmtpSettings, reply_text
 
 if TYPE_CHECKING:
     from bluekit.store.database import Store
 
-Progress = Callable[[str, str], None]  # (code, "sent" or "failed"), after each message
+# (code, "sent", "failed" or "uncertain"), after each message this run tried
+Progress = Callable[[str, str], None]
+Outcome = Literal["sent", "failed", "deferred", "uncertain"]
+
+__all__ = ["Outgoing", "SendOptions", "SendReport", "read_eml", "record_sent", "send_messages"]
 
 
 @dataclass(frozen=True)
@@ -44,31 +50,8 @@ class Outgoing:
     email: str
     message: bytes
 
-
-@dataclass
-class SendReport:
-    """What a send run did."""
-
-    dry_run: bool
-    sent: list[str] = field(default_factory=list)
-    would_send: list[str] = field(default_factory=list)
-    already_sent: list[str] = field(default_factory=list)
-    uncertain: list[str] = field(default_factory=list)  # handed over, outcome unknown
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    failures_csv: Path | None = None
-    stopped: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "dry_run": self.dry_run,
-            "sent": self.sent,
-            "would_send": self.would_send,
-            "already_sent": self.already_sent,
-            "uncertain": self.uncertain,
-            "failed": [{"code": c, "error": e} for c, e in self.failed],
-            "failures_csv": str(self.failures_csv) if self.failures_csv else None,
-            "stopped": self.stopped,
-        }
+    def message_id(self) -> str:
+        return str(BytesHeaderParser(policy=POLICY).parsebytes(self.message)["Message-ID"])
 
 
 class SendOptions(TypedDict, total=False):
@@ -81,6 +64,8 @@ class SendOptions(TypedDict, total=False):
     backoff: float
     force: bool
     retry_uncertain: bool
+    retry_failed: bool
+    mark_sent: Sequence[str]
     progress: Progress | None
     sleep: Callable[[float], None]
 
@@ -99,70 +84,76 @@ def send_messages(
     backoff: float = 2.0,
     force: bool = False,
     retry_uncertain: bool = False,
+    retry_failed: bool = False,
+    mark_sent: Sequence[str] = (),
     failures_dir: Path | None = None,
     progress: Progress | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> SendReport:
-    """Send each message once. Journal first ("sending"), then SMTP, then "sent": a run that dies
-    between the two leaves "sending", which a later run reports as uncertain instead of
-    sending again (unless `retry_uncertain`)."""
+    """Send each message once. Each is claimed in the journal just before it goes out (another
+    run sending at the same moment skips it), marked "sending" when its content goes to the
+    server and "sent" once the server took it: a run that dies in between leaves "sending",
+    which a later run reports as uncertain instead of sending again (unless
+    `retry_uncertain`). A message refused for good is not tried again unless `retry_failed`;
+    one already sent only with `force`. With `mark_sent`, those messages are recorded as
+    arrived (`record_sent`) and nothing is sent."""
+    if mark_sent:
+        return record_sent(outgoing, mark_sent, store=store, year=year, kind=kind)
     report = SendReport(dry_run=dry_run)
-    todo = _to_send(outgoing, store, year, kind, report, force, retry_uncertain)
-    if limit is not None:
-        todo = todo[:limit]
-    if dry_run:
-        report.would_send = [item.code for item in todo]
-        return report
-    if not todo:
-        return report
-    assert settings is not None
-    run = _Run(
-        store=store,
-        year=year,
-        kind=kind,
-        report=report,
-        connection=Connection(settings),
-        pace=_Pace(per_minute, sleep),
-        retries=retries,
-        backoff=backoff,
-        sleep=sleep,
-        progress=progress,
-    )
+    run = journal.Run()
+    takeover = journal.Takeover(force, retry_uncertain, retry_failed)
     try:
-        with _stop_on_ctrl_c() as stop_requested:
-            for item in todo:
-                if stop_requested():
-                    report.stopped = True
-                    break
-                run.send(item)
+        todo = _to_send(outgoing, store, year, kind, run, takeover, report)
+        if dry_run or not todo:
+            report.would_send = [item.code for item in todo[:limit]] if dry_run else []
+            return report
+        assert settings is not None
+        sender = _Sender(store, year, kind, run, takeover, report, Connection(settings),
+                         _Pace(per_minute, sleep), retries, backoff, sleep, progress)
+        try:
+            with _stop_requested() as stop_requested:
+                for item in todo:
+                    if limit is not None and sender.tried >= limit:
+                        break
+                    if stop_requested():
+                        report.stopped = True
+                        break
+                    sender.send(item)
+        finally:
+            sender.connection.drop()
+            if report.failed and failures_dir is not None:
+                report.failures_csv = _write_failures(failures_dir, kind, outgoing, report.failed)
     finally:
-        run.connection.drop()
-        if report.failed and failures_dir is not None:
-            report.failures_csv = _write_failures(failures_dir, kind, outgoing, report.failed)
+        run.end()
     return report
 
 
 def _to_send(
-    outgoing: Sequence[Outgoing],
-    store: Store,
-    year: int,
-    kind: str,
-    report: SendReport,
-    force: bool,
-    retry_uncertain: bool,
+    outgoing: Sequence[Outgoing], store: Store, year: int, kind: str, run: journal.Run,
+    takeover: journal.Takeover, report: SendReport,
 ) -> list[Outgoing]:
-    """The messages the journal lets go out; those sent already or with an unknown outcome are
-    put in the report instead (unless `force`, or `retry_uncertain` for the latter)."""
+    """The messages the journal lets this run send; the others go in the report, with why."""
+    known = journal.entries(store, year, kind)
     todo: list[Outgoing] = []
     for item in outgoing:
-        state = journal.state(store, year, kind, item.code)
-        if state == "sent" and not force:
-            report.already_sent.append(item.code)
-        elif state == "sending" and not (force or retry_uncertain):
-            report.uncertain.append(item.code)
-        else:
+        found = known.get(item.code)
+        if found is None or journal.may_take(found, run, takeover):
             todo.append(item)
+        else:
+            _kept(report, item.code, found)
     return todo
+
+
+def _kept(report: SendReport, code: str, found: journal.Entry) -> None:
+    """Note in the report why the journal keeps a message from this run."""
+    if found.status == "sent":
+        report.already_sent.append(code)
+    elif found.status == "failed":
+        report.failed_before.append((code, found.error or "refused"))
+    elif found.status == "sending" and found.holder_gone():
+        report.uncertain.append(code)
+    else:  # claimed or sending by a run that is still at it
+        report.busy.append((code, found.holder_text()))
 
 
 @dataclass
@@ -185,12 +176,15 @@ class _Pace:
 
 
 @dataclass
-class _Run:
-    """One run's sending: each message journaled, paced, delivered with retries and reported."""
+class _Sender:
+    """One run's sending: each message claimed, paced, delivered with retries, journaled and
+    reported."""
 
     store: Store
     year: int
     kind: str
+    run: journal.Run
+    takeover: journal.Takeover
     report: SendReport
     connection: Connection
     pace: _Pace
@@ -198,6 +192,7 @@ class _Run:
     backoff: float
     sleep: Callable[[float], None]
     progress: Progress | None
+    tried: int = 0  # messages this run claimed and tried
 
     def send(self, item: Outgoing) -> None:
         message = message_from_bytes(item.message, policy=POLICY)
@@ -205,49 +200,91 @@ class _Run:
         del message["Date"]
         message["Date"] = format_datetime(dt.datetime.now(dt.UTC))
         self.pace.wait()
-        journal.write(self.store, self.year, self.kind, item, "sending", msg_id)
-        error = self._deliver(message, item.email)
+        key = journal.Key(self.year, self.kind, item.code)
+        held = journal.claim(self.store, key, item.email, msg_id, self.run, self.takeover)
+        if held is not None:  # another run took it since this one looked
+            _kept(self.report, item.code, held)
+            return
+        self.tried += 1
+        try:
+            outcome, error = self._deliver(key, message, item.email)
+        except ClaimLost:
+            self.connection.drop()
+            now_held = journal.entry(self.store, key)
+            if now_held is not None:
+                _kept(self.report, item.code, now_held)
+            return
+        except BaseException:
+            # no connection, a refused login, a second Ctrl-C, a crash: unless its content
+            # went out already, the message did not reach the server and is free to send again
+            journal.settle(self.store, key, self.run, "deferred",
+                           "the run stopped before handing it over", only_if="claimed")
+            raise
         self.pace.handed_over()
-        if error is None:
-            journal.write(self.store, self.year, self.kind, item, "sent", msg_id)
+        journal.settle(self.store, key, self.run,
+                       "sending" if outcome == "uncertain" else outcome, error)
+        if outcome == "sent":
             self.report.sent.append(item.code)
-            if self.progress:
-                self.progress(item.code, "sent")
+        elif outcome == "uncertain":
+            self.report.uncertain.append(item.code)
         else:
-            journal.write(self.store, self.year, self.kind, item, "failed", msg_id, error)
-            self.report.failed.append((item.code, error))
-            if self.progress:
-                self.progress(item.code, "failed")
+            self.report.failed.append((item.code, error or ""))
+        if self.progress:
+            self.progress(item.code, outcome if outcome != "deferred" else "failed")
 
-    def _deliver(self, message: EmailMessage, to: str) -> str | None:
-        """Hand the message to the server: None once it took it, else the last error. A
-        temporary failure (a 4xx reply, a lost connection) drops the connection and is tried
-        again after a growing pause, up to `retries` times; a permanent one is not."""
-        error: str | None = None
+    def _deliver(self, key: journal.Key, message: EmailMessage, to: str) -> tuple[Outcome, str]:
+        """Hand the message to the server: "sent" once it took it. A temporary failure (a 4xx
+        answer, a connection lost before the content went out) drops the connection and is
+        tried again after a growing pause, up to `retries` times ("deferred" after the last);
+        a permanent one (5xx) is not ("failed"). A connection lost while the server had the
+        content is "uncertain": it may have arrived, so it is not sent again."""
+        error = ""
+        handed: list[bool] = []  # whether this attempt's content went to the server
+
+        def handing_over() -> None:
+            if not journal.settle(self.store, key, self.run, "sending", only_if="claimed"):
+                raise ClaimLost(key.code)  # another run took it over: send nothing
+            handed.append(True)
+
         for attempt in range(self.retries + 1):
+            handed.clear()
             try:
-                self.connection.send(message, to)
-                return None
-            except smtplib.SMTPResponseException as exc:
-                error = f"{exc.smtp_code} {reply_text(exc.smtp_error)}"
-                if not 400 <= exc.smtp_code < 500:
-                    return error  # permanent: no retry
+                self.connection.send(message, to, handing_over)
+                return "sent", ""
+            except smtplib.SMTPResponseException as exc:  # an answer: it was not taken
+                error, permanent = _answer(exc.smtp_code, exc.smtp_error)
             except smtplib.SMTPRecipientsRefused as exc:
-                code, text = next(iter(exc.recipients.values()))
-                error = f"{code} {reply_text(text)}"
-                if not 400 <= code < 500:
-                    return error
+                error, permanent = _answer(*next(iter(exc.recipients.values())))
             except TEMPORARY as exc:
-                error = f"{exc.__class__.__name__}: {exc}"
+                error, permanent = f"{exc.__class__.__name__}: {exc}", False
+                if handed:
+                    self.connection.drop()
+                    return "uncertain", error
+            except smtplib.SMTPException as exc:  # the server cannot take it (SMTPUTF8...)
+                error, permanent = f"{exc.__class__.__name__}: {exc}", True
+            if handed:  # the server answered the content with a refusal: it did not arrive
+                journal.settle(self.store, key, self.run, "claimed", only_if="sending")
+            if permanent:
+                return "failed", error
             self.connection.drop()
             if attempt < self.retries:
                 self.sleep(self.backoff * (2**attempt))
-        return error
+        return "deferred", error
+
+
+class ClaimLost(Exception):
+    """Another run took the message over while this one held it (after LEASE without a word)."""
+
+
+def _answer(code: int, text: bytes | str) -> tuple[str, bool]:
+    """A server's refusal in words, and whether it is for good (5xx) or for now (4xx)."""
+    return f"{code} {reply_text(text)}", not 400 <= code < 500
 
 
 @contextmanager
-def _stop_on_ctrl_c() -> Iterator[Callable[[], bool]]:
-    """The first Ctrl-C lets the message being sent finish and then stops the run."""
+def _stop_requested() -> Iterator[Callable[[], bool]]:
+    """The first Ctrl-C (or SIGTERM) lets the message being sent finish and then stops the
+    run; a second one stops at once."""
     stop = {"requested": False}
 
     def handler(signum: int, frame: Any) -> None:
@@ -255,15 +292,40 @@ def _stop_on_ctrl_c() -> Iterator[Callable[[], bool]]:
             raise KeyboardInterrupt
         stop["requested"] = True
 
+    signals = [signal.SIGINT, *([signal.SIGTERM] if hasattr(signal, "SIGTERM") else [])]
     try:
-        previous = signal.signal(signal.SIGINT, handler)
+        previous = {s: signal.signal(s, handler) for s in signals}
     except ValueError:  # not the main thread (tests): no handler, no graceful stop
         yield lambda: False
         return
     try:
         yield lambda: stop["requested"]
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, before in previous.items():
+            signal.signal(number, before)
+
+
+def record_sent(
+    outgoing: Sequence[Outgoing], codes: Sequence[str], *, store: Store, year: int, kind: str
+) -> SendReport:
+    """Record messages as arrived without sending them: staff checked the mailbox after a run
+    left them uncertain (or sent them by other means)."""
+    report = SendReport(dry_run=False)
+    by_code = {item.code: item for item in outgoing}
+    for code in codes:
+        if code not in by_code:
+            raise NotFound(
+                f"--mark-sent {code}: there is no {kind} to {code!r} to record",
+                hint="give the code the report names (a REFNIS code, or an order number)",
+            )
+    for code in dict.fromkeys(codes):
+        item = by_code[code]
+        before = journal.mark_sent(
+            store, journal.Key(year, kind, code), item.email, item.message_id(),
+            note=f"recorded as sent by {journal.user()} on {dt.date.today().isoformat()}",
+        )
+        report.marked.append((code, before.status if before else "never sent"))
+    return report
 
 
 def _write_failures(

@@ -10,9 +10,10 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import Literal
+from typing import Any, Literal
 
 from bluekit.errors import BluekitError
 from bluekit.mail.oauth import AccessToken, TokenSource, xoauth2
@@ -30,6 +31,29 @@ TEMPORARY = (
     socket.timeout,
     TimeoutError,
 )
+
+
+class _Client(smtplib.SMTP):
+    """smtplib's client, which tells its caller the moment a message's content goes to the
+    server (the DATA command): only from then on can a message have arrived."""
+
+    handing_over: Callable[[], None] | None = None
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        if self.handing_over is not None:
+            self.handing_over()
+        return super().data(msg)
+
+
+class _SslClient(smtplib.SMTP_SSL):
+    """The same, over SSL (port 465)."""
+
+    handing_over: Callable[[], None] | None = None
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        if self.handing_over is not None:
+            self.handing_over()
+        return super().data(msg)
 
 
 @dataclass(frozen=True)
@@ -53,15 +77,15 @@ class SmtpSettings:
         token = self.tokens()
         return self.tokens(force_refresh=True) if token.expires_soon() else token
 
-    def connect(self, token: AccessToken | None = None) -> smtplib.SMTP:
+    def connect(self, token: AccessToken | None = None) -> _Client | _SslClient:
         context = ssl.create_default_context()
         try:
             if self.security == "ssl":
-                server: smtplib.SMTP = smtplib.SMTP_SSL(
+                server: _Client | _SslClient = _SslClient(
                     self.host, self.port, timeout=self.timeout, context=context
                 )
             else:
-                server = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                server = _Client(self.host, self.port, timeout=self.timeout)
                 if self.security == "starttls":
                     server.starttls(context=context)
             self._sign_in(server, token)
@@ -135,16 +159,25 @@ class Connection:
 
     def __init__(self, settings: SmtpSettings) -> None:
         self._settings = settings
-        self._server: smtplib.SMTP | None = None
+        self._server: _Client | _SslClient | None = None
         self._token: AccessToken | None = None
 
-    def send(self, message: Message, to: str) -> None:
+    def send(
+        self, message: Message, to: str, handing_over: Callable[[], None] | None = None
+    ) -> None:
+        """Send one message; `handing_over` is called just before its content goes to the
+        server, after the connection, the sign-in and the envelope were accepted."""
         if self._server is not None and self._token is not None and self._token.expires_soon():
             self.drop()  # the token runs out: the next connection signs in with a fresh one
         if self._server is None:
             self._token = self._settings.token()
             self._server = self._settings.connect(self._token)
-        self._server.send_message(message, to_addrs=[to])
+        server = self._server
+        server.handing_over = handing_over
+        try:
+            server.send_message(message, to_addrs=[to])
+        finally:
+            server.handing_over = None
 
     def drop(self) -> None:
         """Say goodbye, or just close when the server does not answer any more."""

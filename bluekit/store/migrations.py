@@ -59,8 +59,24 @@ def _v5(connection: Connection) -> None:
         table.create(connection)
 
 
+def _v6(connection: Connection) -> None:
+    """The send journal says which run holds a message (so that two runs at once cannot both
+    send it) and keeps a note; a failure that was temporary (a 4xx answer, a lost connection)
+    becomes "deferred", to be tried again, while one refused for good (5xx) stays "failed"."""
+    # a database made new at version 6 got the columns from `sends.create()` in _v1 already
+    present = {column["name"] for column in sa.inspect(connection).get_columns("sends")}
+    for name, kind in (("claimed_by", "VARCHAR(200)"), ("note", "TEXT")):
+        if name not in present:
+            connection.execute(sa.text(f"ALTER TABLE sends ADD COLUMN {name} {kind}"))
+    connection.execute(
+        sends.update()
+        .where(sends.c.status == "failed", sa.not_(sends.c.error.like("5%")))
+        .values(status="deferred")
+    )
+
+
 # Migrations, applied in order; never edit a released one, append a new one.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 
 
 def current_version(connection: Connection) -> int:

@@ -23,7 +23,9 @@ schema_version = sa.Table(
 )
 
 # One row per message bluekit tried to send: the journal that makes sending idempotent.
-# status: "sending" (handed to the server, outcome unknown if the run died), "sent", "failed".
+# status: "claimed" (a run took it, nothing handed over yet), "sending" (handed to the server,
+# outcome unknown if the run died), "sent", "failed" (refused for good), "deferred" (not sent,
+# to try again); mail/journal.py says what each means.
 sends = sa.Table(
     "sends",
     metadata,
@@ -37,6 +39,9 @@ sends = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("error", sa.Text, nullable=True),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # the run that claimed it last, user@host:pid:token (schema version 4)
+    sa.Column("claimed_by", sa.String(200), nullable=True),
+    sa.Column("note", sa.Text, nullable=True),  # e.g. who recorded it as arrived (version 4)
     sa.UniqueConstraint("year", "kind", "code", name="uq_sends_once"),
 )
 
