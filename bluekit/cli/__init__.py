@@ -7,14 +7,16 @@ Errors from the core (`BluekitError`) are turned into one message on stderr and 
 one place (`groups.BluekitGroup`); `--debug` shows the traceback.
 """
 
+import io
+import signal
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from bluekit import __version__
-from bluekit.cli.groups import BluekitGroup, Entry
-from bluekit.cli.output import Options
+from bluekit.cli.groups import BluekitGroup, Entry, Terminated
+from bluekit.cli.output import Options, show_notes
 from bluekit.errors import EXIT_BAD_INPUT, BluekitError
 
 app = typer.Typer(
@@ -50,6 +52,7 @@ def main_options(
 ) -> None:
     """bluekit: posters, social kits, invitations and orders for the Blue Heart campaign."""
     ctx.obj = Options(quiet=quiet, verbose=verbose, debug=debug)
+    show_notes(ctx.obj)
 
 
 # Every command by name, with its module and summary; a module is loaded when its command runs.
@@ -86,12 +89,29 @@ BluekitGroup.entries = {
 
 def main() -> None:
     """Entry point of the `bluekit` console script."""
+    _utf8_output()
     _light_rendering_processes()
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
     except BluekitError as exc:  # raised outside a command, e.g. while parsing
         typer.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_BAD_INPUT)
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+def _utf8_output() -> None:
+    """Output is UTF-8 wherever it goes. Python 3.11 on Windows writes output redirected to a
+    file or a pipe in the ANSI code page (cp1252), which has no "Ł" or "ő": `orders list
+    --json > orders.json` would stop with an error at the first such name."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if isinstance(stream, io.TextIOWrapper) and encoding != "utf8":
+            stream.reconfigure(encoding="utf-8")
 
 
 def _light_rendering_processes() -> None:

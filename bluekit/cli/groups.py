@@ -41,6 +41,11 @@ class Entry:
     more: tuple[str, ...] = ()
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, a system shutting down, a scheduled job cancelled): handled as Ctrl-C
+    is, so that nothing half-written is left behind and the renderers end with bluekit."""
+
+
 class BluekitGroup(TyperGroup):
     """The root command group: loads commands as they are asked for, turns core errors into
     messages and exit codes."""
@@ -76,6 +81,9 @@ class BluekitGroup(TyperGroup):
                 raise
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        except Terminated:
+            typer.echo("stopped by SIGTERM: nothing half-written was left behind", err=True)
+            raise typer.Exit(143) from None
         except KeyboardInterrupt:
             typer.echo("interrupted: nothing half-written was left behind", err=True)
             raise typer.Exit(130) from None

@@ -6,6 +6,7 @@ run (stderr), and `--json` prints one JSON document that a script can read.
 """
 
 import json
+import logging
 import sys
 import time
 from collections.abc import Iterator
@@ -34,6 +35,26 @@ def options(ctx: typer.Context) -> Options:
     """The global options of this invocation."""
     root = ctx.find_root()
     return root.obj if isinstance(root.obj, Options) else Options()
+
+
+class _Notes(logging.Handler):
+    """The core's remarks about a run (logged as INFO under "bluekit": a CSV read as cp1252,
+    say), printed as notes on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        typer.echo(f"note: {record.getMessage()}", err=True)
+
+
+_NOTES = _Notes()
+
+
+def show_notes(global_options: Options) -> None:
+    """Print the core's notes on stderr from now on (only its warnings with --quiet)."""
+    logger = logging.getLogger("bluekit")
+    if _NOTES not in logger.handlers:
+        logger.addHandler(_NOTES)
+        logger.propagate = False
+    logger.setLevel(logging.WARNING if global_options.quiet else logging.INFO)
 
 
 def say(ctx: typer.Context, message: str) -> None:

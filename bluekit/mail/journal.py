@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from bluekit.errors import BluekitError
+from bluekit.files.processes import running
 
 if TYPE_CHECKING:
     from typing import Any
@@ -83,7 +84,7 @@ class Entry:
             return False
         if pid == os.getpid():
             return token not in _LIVE_RUNS
-        return not _process_runs(pid)
+        return not running(pid)
 
     def holder_text(self) -> str:
         """Who holds it and since when, for people."""
@@ -130,20 +131,6 @@ def _parse_holder(holder: str) -> tuple[str, int | None, str]:
     host, _, rest = where.partition(":")
     pid, _, token = rest.partition(":")
     return host, int(pid) if pid.isdecimal() else None, token
-
-
-def _process_runs(pid: int) -> bool:
-    """Whether a process of this machine runs. POSIX only: on Windows `os.kill` would end it,
-    so there a claim waits for its LEASE."""
-    if os.name != "posix":
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # it runs, as another user
-        return True
-    return True
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

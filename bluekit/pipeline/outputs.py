@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bluekit.errors import OutputError
+from bluekit.files.atomic import remove_stale_temporaries
 from bluekit.pipeline import scheduler
 from bluekit.pipeline.jobs import PlannedOutput
 from bluekit.pipeline.manifest import MANIFEST, read_manifest, unchanged_on_disk, write_manifest
@@ -51,6 +52,9 @@ def write_outputs(
             raise OutputError(f"two planned outputs share the path {item.path!r}")
         seen.add(item.path)
 
+    # what a run killed while it wrote left behind (its temporary files) goes first
+    for folder in {(out_dir / item.path).parent for item in planned} | {out_dir}:
+        remove_stale_temporaries(folder)
     manifest = read_manifest(out_dir)
     report = BuildReport()
     started = time.monotonic()

@@ -10,8 +10,10 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -73,18 +75,47 @@ def _heavy(item: PlannedOutput) -> bool:
     return isinstance(item.job, Job) and item.job.heavy
 
 
+# the signals a rendering process leaves to bluekit (SIGTERM: not on Windows)
+_LEFT_TO_BLUEKIT = {signal.SIGINT, *([signal.SIGTERM] if hasattr(signal, "SIGTERM") else [])}
+
+
 def _worker_start(heavy: Lock | None = None) -> None:
-    """A rendering process leaves Ctrl-C to bluekit itself, which stops the run cleanly (and
-    the processes with it), instead of each printing its own traceback. `heavy` is the lock
-    shared by the processes for large rasters."""
+    """A rendering process leaves Ctrl-C and SIGTERM to bluekit itself, which stops the run
+    cleanly (and the processes with it), instead of each printing its own traceback; and it
+    ends when bluekit ends, however that ends. `heavy` is the lock shared by the processes for
+    large rasters."""
     global _HEAVY
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for number in _LEFT_TO_BLUEKIT:
+        signal.signal(number, signal.SIG_IGN)
     _HEAVY = heavy
+    _end_with_parent()
+
+
+def _end_with_parent() -> None:
+    """End this process as soon as bluekit has ended. A bluekit killed outright (SIGKILL, the
+    task manager) cannot stop its renderers: without this they would live on, hundreds of MB
+    each, holding the caller's output open so that a script reading it waits forever. The
+    parent's sentinel (a pipe on POSIX, a process handle on Windows) becomes ready when the
+    parent is gone."""
+    parent = multiprocessing.parent_process()
+    if parent is None:  # not started by bluekit (never the case in the pool)
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)  # nothing of this process is worth finishing: its results have no reader
+
+    threading.Thread(target=watch, name="bluekit-parent-watch", daemon=True).start()
+
+
+# Windows waits for at most 63 handles at once, and ProcessPoolExecutor refuses more than 61
+# processes there; so many renderers are more than any machine bluekit runs on can use anyway.
+MAX_PROCESSES = 61
 
 
 def process_count(jobs: int | None) -> int:
-    """How many rendering processes: `--jobs`, else one per core."""
-    return jobs or os.cpu_count() or 1
+    """How many rendering processes: `--jobs`, else one per core; at most MAX_PROCESSES."""
+    return min(jobs or os.cpu_count() or 1, MAX_PROCESSES)
 
 
 class RenderPool:
@@ -111,7 +142,7 @@ class RenderPool:
         is only held back while they are launched, then handled."""
         # POSIX only: Windows has no signal masks (its workers get Ctrl-C as they load)
         block = hasattr(signal, "pthread_sigmask")
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if block else None
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _LEFT_TO_BLUEKIT) if block else None
         try:
             for _ in range(self.workers):
                 self.executor.submit(warm_up)
