@@ -22,7 +22,7 @@ from bluekit.ledger.documents import plan_order_documents, slip_job
 from bluekit.ledger.order_entry import add_order
 from bluekit.ledger.order_report import order_report, report_csv, report_xlsx
 from bluekit.ledger.order_status import change_status
-from bluekit.ledger.orders import NewOrder, Partner, get_order
+from bluekit.ledger.orders import NewOrder, OrderError, Partner, get_order
 from bluekit.pipeline.outputs import write_outputs
 from bluekit.pipeline.render import TextOverflowError, render
 from bluekit.store.database import Store
@@ -293,8 +293,12 @@ def test_a_very_long_word_wraps_on_the_slip_instead_of_running_off(store) -> Non
 def test_an_address_too_long_for_the_window_is_an_error_not_a_clipped_slip(store) -> None:
     odd = Partner("Gemeentebestuur " * 40, "Ann", "ann@example.be", "Straat 1", "9000", "Gent",
                   "nl")
-    added, _ = add_order(store, CAMPAIGN, NewOrder(odd, (("PIN-BLUEHEART", 1),)))
+    with pytest.raises(OrderError, match="does not fit the packing slip's window"):
+        add_order(store, CAMPAIGN, NewOrder(odd, (("PIN-BLUEHEART", 1),)))  # refused at intake
+    added, _ = add_order(store, CAMPAIGN, NewOrder(GENT, (("PIN-BLUEHEART", 1),)))
+    # an order with such an address, had it come in anyway: its slip is an error, never clipped
+    order = dataclasses.replace(get_order(store, added.number), partner=odd)
     with pytest.raises(TextOverflowError) as caught:
-        render(slip_job(CAMPAIGN, get_order(store, added.number)))
+        render(slip_job(CAMPAIGN, order))
     assert "delivery address (nl) does not fit" in str(caught.value)
     assert "the contacts file or the order" in caught.value.hint

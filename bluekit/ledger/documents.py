@@ -20,7 +20,7 @@ from bluekit.campaign.placeholders import long_date
 from bluekit.kit import brand
 from bluekit.kit.order_form import order_strings
 from bluekit.language import Language
-from bluekit.ledger.orders import Event, Order
+from bluekit.ledger.orders import Event, Order, Partner
 from bluekit.mail.message import EmailJob, message_id
 from bluekit.mail.sender import Outgoing, read_eml
 from bluekit.pipeline.jinja_templates import render_html, render_plain
@@ -67,9 +67,44 @@ def breakable(text: str) -> str:
 
 
 def recipient_lines(order: Order) -> list[str]:
-    p = order.partner
+    return partner_lines(order.partner)
+
+
+def partner_lines(p: Partner) -> list[str]:
+    """The delivery address as it goes on the slip and in the e-mails, a line each."""
     lines = [p.organisation, p.contact, p.street, f"{p.postcode} {p.city}"]
     return lines + ([p.telephone] if p.telephone else [])
+
+
+# The slip's address window (packing_slip.typ): 78 mm wide, the text at 10 pt at most; five
+# lines of 10 pt take 56 pt of its 85.
+WINDOW_WIDTH_PT = 78 / 25.4 * 72
+WINDOW_LINES_AT_FULL_SIZE = 5
+
+
+def address_problem(campaign: Campaign, partner: Partner) -> str | None:
+    """Why the delivery address can never be printed in the packing slip's window, or None.
+    Checked when an order comes in, not when its papers are made: an address that cannot fit
+    would otherwise stop `orders documents` for the whole year. An address whose lines each fit
+    the window at full size fits; any other is set as the slip sets it (smaller, wrapped)."""
+    from bluekit.pipeline.fonts import text_width
+    from bluekit.pipeline.render import TextOverflowError, render
+
+    lines = partner_lines(partner)
+    if len(lines) <= WINDOW_LINES_AT_FULL_SIZE and all(
+        text_width(line, 10) < WINDOW_WIDTH_PT for line in lines
+    ):
+        return None
+    trial = Order(id=0, number=f"{campaign.year}-0000", year=campaign.year, status="received",
+                  partner=partner, lines=[], remarks=None, source="command", source_ref=None,
+                  created_at=dt.datetime.now(dt.UTC), municipality=None)
+    try:
+        render(slip_job(campaign, trial))
+    except TextOverflowError as exc:
+        return (f"the delivery address does not fit the packing slip's window even in its "
+                f"smallest type ({exc.overflow_mm:.1f} mm too long): shorten the organisation, "
+                "the contact or the street")
+    return None
 
 
 def slip_job(campaign: Campaign, order: Order) -> Job:

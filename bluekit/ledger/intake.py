@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bluekit.campaign.model import Campaign
+from bluekit.files.tables import WORKBOOK_SUFFIXES
 from bluekit.ledger.order_entry import add_order
 from bluekit.ledger.order_mail import message_ref, messages_in, raw_ref, read_order
 from bluekit.ledger.orders import current_user
@@ -59,7 +60,8 @@ def _known(store: Store, ref: str) -> bool:
 def import_message(
     store: Store, campaign: Campaign, name: str, raw: bytes, report: ImportReport, by: str
 ) -> None:
-    """Import one e-mail: an order, a known message (nothing happens) or a case for review."""
+    """Import one e-mail: an order, a known message (nothing happens) or a case for review.
+    Whatever fails in reading it sends it to review, and the import goes on with the next."""
     try:
         message = message_from_bytes(raw, policy=email.policy.default)
         ref = message_ref(raw, message)
@@ -71,7 +73,10 @@ def import_message(
     if _known(store, ref):
         report.already.append(ref)
         return
-    order, reason = read_order(campaign, message, ref)
+    try:
+        order, reason = read_order(campaign, message, ref)
+    except Exception as exc:  # what no reader foresaw, e.g. an encoded line break in From:
+        order, reason = None, f"not readable as an order ({exc.__class__.__name__}: {exc})"
     if order is not None:
         added, new = add_order(store, campaign, order, by=by)
         (report.added.append(added.number) if new else report.already.append(ref))
@@ -88,10 +93,11 @@ def import_orders(
     by: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> ImportReport:
-    """Import orders from an `.eml`, an mbox, a Maildir or a `.csv`; safe to run again."""
+    """Import orders from an `.eml`, an mbox, a Maildir, a `.csv` or an `.xlsx`; safe to run
+    again."""
     by = by or current_user()
     report = ImportReport()
-    if path.suffix.lower() == ".csv":
+    if path.suffix.lower() in (".csv", *WORKBOOK_SUFFIXES):
         for order in read_orders_csv(campaign, path):
             added, new = add_order(store, campaign, order, by=by)
             (report.added if new else report.already).append(

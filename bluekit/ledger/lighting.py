@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from bluekit.errors import BluekitError, InputFileError, Location, Problem, ValidationFailed
-from bluekit.files.excel_csv import dict_reader, read_text
+from bluekit.files.tables import read_table
 from bluekit.municipalities import registry
 from bluekit.municipalities.registry import Municipality
 from bluekit.store.database import Store
@@ -92,9 +92,10 @@ def _upsert(db: Connection, year: int, reply: Reply, source: str) -> None:
 
 def read_replies_csv(path: Path) -> list[Reply]:
     """Replies gathered in Excel: `refnis;status;building;from;until;reason` (a name works in
-    place of the code; `,` also accepted). Every bad row is reported with its line."""
-    reader = dict_reader(read_text(path))
-    missing = {"refnis", "status"} - set(reader.fieldnames or [])
+    place of the code; `,` also accepted; or the same columns in an `.xlsx`). Every bad row is
+    reported with its line."""
+    table = read_table(path)
+    missing = {"refnis", "status"} - set(table.names)
     if missing:
         raise InputFileError(
             f"{path}:1: missing column(s) {', '.join(sorted(missing))}",
@@ -102,11 +103,9 @@ def read_replies_csv(path: Path) -> list[Reply]:
         )
     found: list[Reply] = []
     problems: list[Problem] = []
-    for row in reader:
-        values = {k: (v or "").strip() for k, v in row.items() if k}
+    for line, values in table.records():
         if not any(values.values()):
             continue
-        line = reader.line_num
         try:
             municipality = registry.find(values.get("refnis", ""))
             status = values.get("status", "").lower()

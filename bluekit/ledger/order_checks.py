@@ -21,6 +21,9 @@ from bluekit.municipalities import registry
 SINGLE_LINE = ("organisation", "contact", "email", "telephone", "street", "postcode", "city",
                "language")
 MAX_QUANTITY = 1_000_000
+# Control characters (the ASCII line breaks, U+0085 NEXT LINE among them) and Unicode's own line
+# and paragraph separators (U+2028, U+2029): none belongs in a one-line field.
+LINE_BREAKING = ("Cc", "Zl", "Zp")
 
 
 def ascii_email(address: str) -> str:
@@ -38,6 +41,11 @@ def problems_of(campaign: Campaign, order: NewOrder) -> list[str]:
     problems += _line_problems(campaign, order)
     if order.source not in SOURCES:
         problems.append(f"source {order.source!r} is not one of {', '.join(SOURCES)}")
+    if not problems:  # only a complete address is worth setting on the slip
+        from bluekit.ledger.documents import address_problem  # Typst: only when needed
+
+        problem = address_problem(campaign, order.partner)
+        problems += [problem] if problem else []
     return problems
 
 
@@ -53,7 +61,7 @@ def _text_problems(order: NewOrder) -> list[str]:
             problems.append(f"{name} is missing")
     texts = {name: getattr(p, name) or "" for name in SINGLE_LINE}
     for name, value in texts.items():
-        if any(unicodedata.category(c) == "Cc" for c in value):
+        if any(unicodedata.category(c) in LINE_BREAKING for c in value):
             problems.append(f"{name} holds a line break or a control character: {value!r}")
     for name, value in [*texts.items(), ("remarks", order.remarks or "")]:
         missing = unprintable(value)

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bluekit.campaign.model import Campaign
-from bluekit.files.excel_csv import excel_csv
+from bluekit.files.excel_csv import excel_csv, looks_like_formula
 from bluekit.ledger.orders import OrderFilter
 from bluekit.municipalities import registry
 from bluekit.store.database import Store
@@ -120,6 +120,10 @@ def report_xlsx(rows: list[ReportRow], campaign: Campaign, made: dt.datetime) ->
             cell.font = Font(bold=True)
         for r in (r for r in rows if r.group == group):
             sheet.append([r.key, r.name, r.orders, r.quantity, r.shipped])
+            for cell in sheet[sheet.max_row]:
+                if looks_like_formula(cell.value):
+                    # text, never a formula: as Excel keeps a text typed with a leading '
+                    cell.data_type, cell.quotePrefix = "s", True
         for index, width in enumerate((16, 44, 10, 12, 12), start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.freeze_panes = "A2"

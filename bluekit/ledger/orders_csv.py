@@ -8,14 +8,12 @@ repeat.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from pathlib import Path
 
 from bluekit.campaign.model import Campaign
-from bluekit.errors import InputFileError, Location, Problem, ValidationFailed
-from bluekit.files.excel_csv import delimiter_of, read_text
+from bluekit.errors import Location, Problem, ValidationFailed
+from bluekit.files.tables import read_table
 from bluekit.ledger.order_checks import problems_of
 from bluekit.ledger.order_form_reader import form_labels, label_key, parse_quantity
 from bluekit.ledger.orders import NewOrder, Partner
@@ -24,19 +22,11 @@ CSV_FIELDS = ("organisation", "contact", "email", "telephone", "street", "postco
               "language", "remarks", "reference")
 
 
-def _csv_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    text = read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))
-    rows = [(reader.line_num, row) for row in reader]
-    if not rows:
-        raise InputFileError(f"{path}: empty", hint="the first row names the columns")
-    return rows[0][1], rows[1:]
-
-
 def read_orders_csv(campaign: Campaign, path: Path) -> list[NewOrder]:
-    """Orders from a CSV (one row per order, one column per item code); every bad row is
-    reported at once, with its line, and then nothing is imported."""
-    header, rows = _csv_rows(path)
+    """Orders from a CSV or an `.xlsx` (one row per order, one column per item code); every bad
+    row is reported at once, with its line, and then nothing is imported."""
+    table = read_table(path)
+    header, rows = table.header, table.rows
     catalogue = {m.code for m in campaign.materials}
     columns, problems = _columns(path, header, catalogue)
     result: list[NewOrder] = []

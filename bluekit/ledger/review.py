@@ -34,10 +34,21 @@ def to_review(
     with store.transaction() as db:
         insert_ignore(
             db, order_review, year=year, source_ref=ref, source_name=name,
-            sender=str(message.get("From", "")) if message else None,
-            subject=str(message.get("Subject", "")) if message else None,
+            sender=_header(message, "From"), subject=_header(message, "Subject"),
             reason=reason, original=raw, received_at=now(),
         )
+
+
+def _header(message: EmailMessage | None, name: str) -> str | None:
+    """A header to show in the list: decoded, or as it stands in the message when decoding it
+    fails (an encoded line break in an address is refused by the e-mail package)."""
+    if message is None:
+        return None
+    try:
+        return str(message.get(name, ""))
+    except Exception:  # the reason it is in review; the raw value still tells people enough
+        raw = next((str(v) for k, v in message.raw_items() if k.lower() == name.lower()), "")
+        return " ".join(raw.split())
 
 
 @dataclass(frozen=True)
@@ -180,7 +191,10 @@ def _read_again(
         message = message_from_bytes(bytes(row.original), policy=email.policy.default)
     except Exception as exc:  # as on import: a message too broken to read stays in review
         return None, f"not readable as an e-mail ({exc.__class__.__name__})"
-    return read_order(campaign, message, row.source_ref)
+    try:
+        return read_order(campaign, message, row.source_ref)
+    except Exception as exc:  # as on import: what no reader foresaw keeps it in review
+        return None, f"not readable as an order ({exc.__class__.__name__}: {exc})"
 
 
 def review_original(store: Store, review_id: int) -> bytes:

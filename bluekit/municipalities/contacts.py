@@ -15,7 +15,8 @@ from email_validator import EmailNotValidError, validate_email
 
 from bluekit.errors import InputFileError, Location, Problem, ValidationFailed
 from bluekit.files.atomic import write_atomic
-from bluekit.files.excel_csv import dict_reader, excel_csv, read_text
+from bluekit.files.excel_csv import excel_csv
+from bluekit.files.tables import read_table
 from bluekit.language import LANGUAGES
 from bluekit.municipalities import registry
 
@@ -56,20 +57,19 @@ class Contact:
 
 
 def read_contacts(path: Path) -> dict[str, Contact]:
-    """Read a contacts CSV into REFNIS code -> Contact; every bad row is reported at once."""
-    text = read_text(
+    """Read a contacts CSV (or `.xlsx`) into REFNIS code -> Contact; every bad row is reported
+    at once."""
+    table = read_table(
         path, missing_hint="create one with `bluekit municipalities template --out contacts.csv`"
     )
-    reader = dict_reader(text)
-    _check_header(path, list(reader.fieldnames or []))
+    _check_header(path, table.names)
     contacts: dict[str, Contact] = {}
     first_row: dict[str, int] = {}
     problems: list[Problem] = []
-    for row in reader:
-        values = {k: (v or "").strip() for k, v in row.items() if k}
+    for line, values in table.records():
         if not any(values.values()):
             continue
-        found = _contact_of_row(values, path, reader.line_num, first_row)
+        found = _contact_of_row(values, path, line, first_row)
         if isinstance(found, Problem):
             problems.append(found)
         elif found is not None:

@@ -41,6 +41,23 @@ def drawable(char: str) -> bool:
     )
 
 
+@cache
+def _advances(face: str) -> tuple[dict[int, int], int]:
+    """The advance width of each code point in font units, and the units per em."""
+    font = TTFont(font_directory() / face, lazy=True)
+    metrics = font["hmtx"].metrics
+    widths = {code: metrics[glyph][0] for code, glyph in font.getBestCmap().items()}
+    return widths, font["head"].unitsPerEm
+
+
+def text_width(text: str, size: float, face: str = "Lato-Regular.ttf") -> float:
+    """How wide `text` sets on one line at `size` points, in points (without kerning, which
+    only narrows it): to tell at once that a short text fits a box, before any rendering."""
+    widths, per_em = _advances(face)
+    widest = max(widths.values())
+    return sum(widths.get(ord(c), widest) for c in text) * size / per_em
+
+
 def unprintable(text: str) -> list[str]:
     """The characters of `text` the bundled font cannot draw."""
     return [char for char in dict.fromkeys(text) if not drawable(char)]
