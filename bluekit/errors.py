@@ -41,6 +41,7 @@ class Problem:
     field: str = ""
     hint: str = ""
     kind: str = "error"  # "error" or "warning"
+    count: int = 1  # how many problems it stands for: more than 1 for "and N more, not listed"
 
     def __str__(self) -> str:
         where = f"{self.location}: "
@@ -59,6 +60,7 @@ class Problem:
             "kind": self.kind,
             "message": self.message,
             "hint": self.hint,
+            "count": self.count,
         }
 
 
@@ -105,9 +107,9 @@ class ValidationFailed(BluekitError):
     exit_code = EXIT_PROBLEMS
 
     def __init__(self, path: Path, problems: list[Problem], *, what: str = "campaign file"):
-        errors = [p for p in problems if p.kind == "error"]
+        errors = sum(p.count for p in problems if p.kind == "error")
         super().__init__(
-            f"{path}: {len(errors)} problem{'s' if len(errors) != 1 else ''} in the {what}",
+            f"{path}: {errors:,} problem{'s' if errors != 1 else ''} in the {what}",
             # only campaign files have a command of their own to check them
             hint="fix the lines above and run "
             + ("`bluekit validate` again" if what == "campaign file" else "the command again"),

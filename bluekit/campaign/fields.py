@@ -1,5 +1,5 @@
 """The validated value types of the campaign file: texts in every language, https addresses,
-e-mail addresses, Belgian telephone numbers, hashtags, item codes and slugs.
+e-mail addresses, Belgian telephone numbers, times of day, hashtags, item codes and slugs.
 
 Each type carries its own check, so a section of the model only names the type of a field and a
 wrong value is reported with a message that says what was expected.
@@ -7,11 +7,13 @@ wrong value is reported with a message that says what was expected.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Annotated
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, StringConstraints, ValidationInfo
+from pydantic import AfterValidator, BeforeValidator, StringConstraints, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from bluekit.language import Language
@@ -96,3 +98,20 @@ Telephone = Annotated[str, StringConstraints(strip_whitespace=True), AfterValida
 Hashtag = Annotated[str, StringConstraints(pattern=r"^#\w+$")]
 ItemCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{1,31}$")]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
+
+
+_CLOCK = re.compile(r"([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?")
+
+
+def _clock_time(value: object) -> object:
+    """A time of day as written, HH:MM (or HH:MM:SS), never a number: pydantic would read 600
+    as 600 seconds after midnight, 00:10, which is what YAML 1.1 makes of an unquoted 10:00."""
+    if isinstance(value, dt.time) or (isinstance(value, str) and _CLOCK.fullmatch(value.strip())):
+        return value.strip() if isinstance(value, str) else value
+    raise PydanticCustomError(
+        "clock_time", "{value} is not a time of day: write it as HH:MM, e.g. 10:00",
+        {"value": repr(value)},
+    )
+
+
+ClockTime = Annotated[dt.time, BeforeValidator(_clock_time)]

@@ -11,13 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from bluekit.campaign.model import Campaign
 from bluekit.campaign.problems import problem_from_error
 from bluekit.campaign.rules import content_problems
 from bluekit.campaign.yaml_source import YamlSource, load_yaml
-from bluekit.errors import Problem, ValidationFailed
+from bluekit.errors import Location, Problem, ValidationFailed
 from bluekit.language import LANGUAGES
+
+MAX_PROBLEMS = 100  # listed; the rest are counted
 
 
 def _context(data: Any) -> dict[str, Any]:
@@ -45,10 +48,27 @@ def check_source(source: YamlSource) -> tuple[Campaign | None, list[Problem]]:
     try:
         campaign = Campaign.model_validate(source.data, context=_context(source.data))
     except ValidationError as exc:
-        problems = [problem_from_error(e, source) for e in exc.errors()]
-        problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
-        return None, problems
+        return None, _listed(exc.errors(), source)
     return campaign, content_problems(campaign, source)
+
+
+def _listed(errors: list[ErrorDetails], source: YamlSource) -> list[Problem]:
+    """The schema's errors as problems in the order of the file; past MAX_PROBLEMS, one line
+    says how many more there are (a file of unknown keys has millions, and nobody reads them)."""
+    def place(error: ErrorDetails) -> tuple[int, int]:
+        where = source.location(tuple(error["loc"]), key=True)
+        return where.line or 0, where.column or 0
+
+    first = sorted(errors, key=place)[:MAX_PROBLEMS] if len(errors) > MAX_PROBLEMS else errors
+    problems = [problem_from_error(e, source) for e in first]
+    problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
+    if len(errors) > len(first):
+        more = len(errors) - len(first)
+        problems.append(Problem(
+            Location(source.path), f"and {more:,} more problems, not listed",
+            hint="fix the ones above first: one mistake often causes many", count=more,
+        ))
+    return problems
 
 
 def check_campaign(path: Path) -> tuple[Campaign | None, list[Problem]]:

@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from bluekit.campaign.fields import (
+    ClockTime,
     Email,
     Hashtag,
     HttpsUrl,
@@ -167,7 +168,7 @@ class SocialPost(Strict):
     id: Slug
     day: Literal["kickoff", "world_day"]  # the date the post is published relative to
     days_before: int = Field(default=0, ge=0, le=30)
-    time: dt.time = dt.time(10, 0)
+    time: ClockTime = dt.time(10, 0)  # Belgian time, HH:MM
     text: LocalizedText
     by_platform: dict[PlatformKey, LocalizedText] = Field(
         default_factory=dict,

@@ -31,8 +31,8 @@ def validate(
     from bluekit.campaign.load import check_campaign
 
     campaign, problems = check_campaign(file)
-    errors = [p for p in problems if p.kind == "error"]
-    warnings = [p for p in problems if p.kind == "warning"]
+    errors = sum(p.count for p in problems if p.kind == "error")
+    warnings = sum(p.count for p in problems if p.kind == "warning")
     failed = bool(errors) or campaign is None or (strict and bool(warnings))
     if as_json:
         print_json(
@@ -43,7 +43,7 @@ def validate(
             typer.echo(str(problem), err=problem.kind == "error")
         if failed:
             typer.echo(
-                f"{file}: {len(errors)} error(s), {len(warnings)} warning(s)"
+                f"{file}: {errors:,} error(s), {warnings:,} warning(s)"
                 " - fix them and run `bluekit validate` again",
                 err=True,
             )
@@ -53,7 +53,7 @@ def validate(
                 ctx,
                 f"{file}: valid - campaign {campaign.year}, languages "
                 f"{', '.join(campaign.languages)}"
-                + (f", {len(warnings)} warning(s)" if warnings else ""),
+                + (f", {warnings} warning(s)" if warnings else ""),
             )
     if failed:
         raise typer.Exit(EXIT_PROBLEMS)
