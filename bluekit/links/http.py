@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import requests
 from urllib3.exceptions import NameResolutionError
 
+from bluekit.links.deadline import DeadlineAdapter, answer_within
 from bluekit.links.settings import CheckSettings
 
 # A HEAD answered with a client error (other than 429) or 501 may just be a server that does not
@@ -34,6 +35,8 @@ _UNREACHABLE = {101, 113, 10051, 10065}  # ENETUNREACH, EHOSTUNREACH (Linux, Win
 def new_session(settings: CheckSettings) -> requests.Session:
     """An HTTP session that says who is asking (some sites refuse anonymous clients)."""
     session = requests.Session()
+    for prefix in ("http://", "https://"):  # a deadline for each whole answer
+        session.mount(prefix, DeadlineAdapter())
     session.headers["User-Agent"] = settings.user_agent
     session.headers["Accept"] = "text/html,application/xhtml+xml,*/*;q=0.8"
     return session
@@ -154,6 +157,7 @@ def _ask(
 ) -> requests.Response:
     """One request; redirects are not followed and a GET's body is not downloaded."""
     attempts.made += 1
+    answer_within(attempts.settings.timeout)  # the whole answer, not each read of it
     response = session.request(
         method,
         url,
