@@ -23,3 +23,18 @@ def test_the_main_command_installs_and_runs_bluekit_on_2024() -> None:
     main = _command("main-command")
     assert "pip install -e ." in main
     assert "campaigns/2024.yaml" in main
+
+
+def test_every_test_the_reliability_promises_name_exists() -> None:
+    text = (ROOT / "README.md").read_text("utf-8")
+    section = text.split("## Reliability", 1)[1].split("\n## ", 1)[0]
+    named = 0
+    for cell in re.findall(r"\| (`tests/.+?) \|\n", section):
+        path = None
+        for ref in re.findall(r"`([^`]+)`", cell):
+            file, _, name = ref.rpartition("::")
+            path = ROOT / file if file else path
+            assert path is not None and path.exists(), ref
+            assert re.search(rf"^def {re.escape(name)}\(", path.read_text("utf-8"), re.M), ref
+            named += 1
+    assert named >= 25
