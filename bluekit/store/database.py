@@ -78,7 +78,8 @@ def insert_ignore(connection: Connection, table: sa.Table, **values: object) -> 
         from sqlalchemy.dialects import sqlite
 
         statement = sqlite.insert(table).values(**values).on_conflict_do_nothing()
-    return connection.execute(statement).rowcount == 1
+    # an INSERT's row count is kept only when asked for (SQLAlchemy 2.1 with psycopg)
+    return connection.execute(statement.execution_options(preserve_rowcount=True)).rowcount == 1
 
 
 class Store:
