@@ -17,6 +17,7 @@ import pytest
 
 from bluekit.cli import app
 from bluekit.errors import OutputError
+from bluekit.files import atomic
 from bluekit.files.atomic import create_atomic
 from bluekit.ledger.order_entry import add_order
 from bluekit.ledger.orders import NewOrder, Partner
@@ -82,7 +83,10 @@ def test_a_file_open_in_excel_is_tried_again_and_then_named(
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"PK") and held["times"] == 0
     held["times"] = 10**6  # and now it stays open
+    waited: list[float] = []
+    monkeypatch.setattr(atomic.time, "sleep", waited.append)  # the pauses, without the wait
     result = runner.invoke(app, args)
+    assert len(waited) == atomic.REPLACE_TRIES - 1 and 2 < sum(waited) < 5  # a few seconds
     assert result.exit_code == 1, result.output
     assert f"{out}: cannot be replaced, it is open in another program" in result.output
     assert "close it (in Excel, Acrobat or the PDF viewer) and run the command again" \
