@@ -28,7 +28,6 @@ from bluekit.ledger.review import review_list
 from bluekit.mail import journal
 from bluekit.mail.imap import ImapSettings, Mailbox, MailboxError
 from bluekit.mail.oauth import MicrosoftSignIn, Tenant
-from bluekit.mail.sender import Outgoing
 from bluekit.mail.token_cache import open_token_cache
 from bluekit.store.database import Store
 from bluekit.store.tables import mailbox_state, orders
@@ -157,8 +156,8 @@ def test_replies_to_the_invitations_are_listed_by_lighting_inbox(
     imap, store, box_name, runner, tmp_path
 ) -> None:
     db_file = tmp_path / "state.db"
-    sent = Outgoing("34022", "Kortrijk", "stad@kortrijk.be", b"")
-    journal.write(store, 2024, "invitation", sent, "sent", "<invitation-34022@bluekit.test>")
+    journal.mark_sent(store, journal.Key(2024, "invitation", "34022"), "stad@kortrijk.be",
+                      "<invitation-34022@bluekit.test>", "sent in a test")
     reply = EmailMessage()
     reply["From"] = "Schepen <schepen@kortrijk.be>"
     reply["Subject"] = "RE: Blue Heart 2024 – uitnodiging"

@@ -306,15 +306,15 @@ def test_a_message_refused_for_good_is_not_sent_again_until_retry_failed(
 # --- a journal from an older bluekit ----------------------------------------------------------
 
 
-def test_a_journal_of_schema_version_4_is_brought_forward(runner, spread, smtp_server,
+def test_a_journal_of_schema_version_5_is_brought_forward(runner, spread, smtp_server,
                                                           tmp_path: Path, monkeypatch) -> None:
     contacts, out, _ = spread
     db = tmp_path / "old.db"
     url = f"sqlite:///{db}"
-    with Store(url).transaction() as connection:  # as bluekit left it at schema version 4
+    with Store(url).transaction() as connection:  # as bluekit left it at schema version 5
         connection.execute(sa.text("ALTER TABLE sends DROP COLUMN claimed_by"))
         connection.execute(sa.text("ALTER TABLE sends DROP COLUMN note"))
-        connection.execute(sa.text("DELETE FROM schema_version WHERE version >= 5"))
+        connection.execute(sa.text("DELETE FROM schema_version WHERE version >= 6"))
         for code, status, error in [("11001", "failed", "451 4.3.0 Try again later"),
                                     ("11016", "failed", "550 5.1.1 No such mailbox")]:
             connection.execute(sa.text(
@@ -322,7 +322,7 @@ def test_a_journal_of_schema_version_4_is_brought_forward(runner, spread, smtp_s
                 "error, updated_at) VALUES (2024, 'invitation', :code, 'x@example.org', '<x>', "
                 ":status, 1, :error, '2024-06-01 10:00:00.000000')"
             ), {"code": code, "status": status, "error": error})
-    assert Store(url).version() == 5
+    assert Store(url).version() == 6
     assert _statuses(db) == {"11001": "deferred", "11016": "failed"}  # 4xx: to try again
     monkeypatch.setenv("BLUEKIT_SMTP_PASSWORD", PASSWORD)
     result = runner.invoke(app, _send(smtp_server, db, out, contacts, "--code", "11001",
