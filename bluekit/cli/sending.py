@@ -86,7 +86,7 @@ class Sending:
             tokens()  # signed in at all? Said now, before anything is journaled
             return SmtpSettings(
                 host=self.host, port=self.port, security=self.security, user=self.user,
-                auth="oauth", tokens=tokens,
+                auth="oauth", tokens=tokens, timeout=self.timeout,
             )
         password = _password(self.user) if self.user else None
         return SmtpSettings(
