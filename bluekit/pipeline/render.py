@@ -78,13 +78,19 @@ class Job:
 
     def fingerprint(self) -> str:
         """A hash of everything the file is made from: template sources, data, options, and the
-        versions of the renderer and the font, so any change to them re-renders the file."""
+        versions of the renderer and the font, so any change to them re-renders the file.
+        Computed once per job (the ZIPs, the thumbnails and the manifest all ask for it)."""
+        known = self.__dict__.get("_fingerprint")
+        if known is not None:
+            return str(known)
         digest = hashlib.sha256()
         digest.update(template_source(self.template))
         digest.update(json.dumps(self.data, sort_keys=True, ensure_ascii=False).encode())
         digest.update(f"{self.format}|{self.ppi}|{self.boxes}".encode())
         digest.update(renderer_identity().encode())
-        return digest.hexdigest()
+        # a frozen dataclass: the cache goes into the instance's dict, not through __setattr__
+        self.__dict__["_fingerprint"] = digest.hexdigest()
+        return str(self.__dict__["_fingerprint"])
 
 
 @cache
