@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bluekit.campaign.model import Campaign
+from bluekit.campaign.post_rules import post_problems
 from bluekit.campaign.problems import problem_from_error
 from bluekit.campaign.rules import content_problems
 from bluekit.campaign.yaml_source import YamlSource, load_yaml
@@ -48,7 +49,7 @@ def check_source(source: YamlSource) -> tuple[Campaign | None, list[Problem]]:
         problems = [problem_from_error(e, source) for e in exc.errors()]
         problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
         return None, problems
-    return campaign, content_problems(campaign, source)
+    return campaign, content_problems(campaign, source) + post_problems(campaign, source)
 
 
 def check_campaign(path: Path) -> tuple[Campaign | None, list[Problem]]:

@@ -35,6 +35,7 @@ from bluekit.campaign.fields import (
     Text,
 )
 from bluekit.campaign.placeholders import placeholders_in
+from bluekit.campaign.visual import Signature, Visual
 from bluekit.language import LANGUAGES, Language
 
 
@@ -157,7 +158,9 @@ class PosterTexts(Strict):
         return value
 
 
-PlatformKey = Literal["facebook", "instagram", "x", "linkedin", "bluesky", "mastodon"]
+PlatformKey = Literal[
+    "facebook", "instagram", "x", "linkedin", "bluesky", "mastodon", "threads"
+]
 PLATFORM_KEYS: tuple[PlatformKey, ...] = typing.get_args(PlatformKey)
 
 
@@ -179,6 +182,9 @@ class SocialPost(Strict):
     with_centres: bool = Field(
         default=False,
         description="Add the specialised centres and their websites where the platform has room.",
+    )
+    visual: Visual | None = Field(
+        default=None, description="The image the post carries (default: the slogan visual)."
     )
 
 
@@ -292,6 +298,7 @@ class Campaign(Strict):
     languages: list[Language] = Field(min_length=1)
     theme: LocalizedText
     slogan: LocalizedText
+    signature: Signature
     dates: Dates
     reporting_point: ReportingPoint
     centres: list[Centre] = Field(min_length=1)
