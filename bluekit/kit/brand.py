@@ -71,6 +71,7 @@ TEXT_PAIRS: tuple[TextPair, ...] = (
     TextPair("blue", "paper", "links, numbers on white"),
     TextPair("ink", "mist", "centres"),
     TextPair("navy", "mist", "centres' names and titles"),
+    TextPair("registration", "paper", "the job line in a print poster's slug, outside the trim"),
 )
 
 

@@ -100,7 +100,7 @@ def visual_content(campaign: Campaign, lang: Language, post: SocialPost) -> dict
                     "step": "headline", "field": f"poster.signals[{visual.signal - 1}]"}
     elif kind == "countdown":
         days = (campaign.dates.world_day - post_date(campaign, post)).days
-        content |= {"big": str(days)}
+        content |= {"big": str(days), "step": "headline"}
     elif kind == "lighting":
         content |= {"sub": None, "step": "display"}
     elif kind == "kickoff":

@@ -215,6 +215,27 @@ def compile_typst(job: Job) -> bytes:
     return result
 
 
+def layout_boxes(job: Job) -> list[dict[str, Any]]:
+    """The boxes a template reports of its layout (common.typ's `region`): name, x, y, width and
+    height in points from the page's top-left corner, for checks that no two overlap."""
+    check_glyphs(job)
+    inputs = {"data": json.dumps(with_qr_code(job.data), ensure_ascii=False)}
+    try:
+        found = typst.query(
+            template_source(job.template),
+            "<bluekit-box>",
+            field="value",
+            font_paths=[str(font_directory())],
+            ignore_system_fonts=True,
+            sys_inputs=inputs,
+        )
+    except typst.TypstError as exc:
+        raise OutputError(f"{job.label}: Typst could not lay out {job.template}: {exc}") from None
+    boxes = json.loads(found)
+    assert isinstance(boxes, list)
+    return boxes
+
+
 def warm_up() -> None:
     """Load Typst and the bundled fonts with a tiny document: run by a rendering process as
     soon as it starts, so that it is ready when its first real render arrives."""
