@@ -119,13 +119,18 @@ def renderer_identity() -> str:
 
 
 @cache
-def _compiler() -> typst.Compiler:
-    fonts = typst.Fonts(
+def _fonts() -> typst.Fonts:
+    """The bundled fonts only (no system or embedded fonts)."""
+    return typst.Fonts(
         include_system_fonts=False,
         include_embedded_fonts=False,
         font_paths=[str(font_directory())],
     )
-    return typst.Compiler(font_paths=fonts, ignore_system_fonts=True)
+
+
+@cache
+def _compiler() -> typst.Compiler:
+    return typst.Compiler(font_paths=_fonts(), ignore_system_fonts=True)
 
 
 def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
@@ -225,7 +230,7 @@ def layout_boxes(job: Job) -> list[dict[str, Any]]:
             template_source(job.template),
             "<bluekit-box>",
             field="value",
-            font_paths=[str(font_directory())],
+            font_paths=_fonts(),
             ignore_system_fonts=True,
             sys_inputs=inputs,
         )
