@@ -20,7 +20,7 @@ from bluekit.errors import OutputError
 from bluekit.kit.platforms import PLATFORMS, Platform
 from bluekit.kit.tracking import tracked_url
 from bluekit.kit.typography import colon
-from bluekit.kit.visuals import PostImage, post_images
+from bluekit.kit.visuals import PostImage, alternate_images, post_images
 from bluekit.language import Language
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -40,6 +40,7 @@ class Post:
     text: str
     when: dt.datetime  # aware, Europe/Brussels
     images: tuple[PostImage, ...]  # one, or a carousel's slides
+    alternates: tuple[PostImage, ...] = ()  # the visual at the platform's other sizes
 
     @property
     def length(self) -> int:
@@ -166,7 +167,8 @@ def plan_posts(
                     continue
                 text = post_text(campaign, post, platform, lang)
                 images = post_images(campaign, post, platform, lang, alt)
-                item = Post(post.id, platform, lang, text, posting_time(campaign, post), images)
+                item = Post(post.id, platform, lang, text, posting_time(campaign, post), images,
+                            alternate_images(post, platform, alt))
                 problems += _problems(item)
                 posts.append(item)
     if problems:

@@ -239,6 +239,18 @@ def post_images(
     return (PostImage(image_file(visual_key(post), image), image.width, image.height, alt),)
 
 
+def alternate_images(
+    post: SocialPost, platform: Platform, alt: str
+) -> tuple[PostImage, ...]:
+    """The other sizes of a post's visual that a platform takes (Instagram: the 4:5 feed size
+    beside the 3:4, the story where the visual has one); none for a carousel."""
+    if post.visual is not None and post.visual.kind == "carousel":
+        return ()
+    made = formats_for(post, [platform])
+    return tuple(PostImage(image_file(visual_key(post), f), f.width, f.height, alt)
+                 for f in made if f != platform.image)
+
+
 def formats_for(
     post: SocialPost, platforms: Sequence[Platform]
 ) -> list[ImageFormat]:
