@@ -249,3 +249,17 @@ def test_social_command_defaults_to_the_kit_and_frames_photos(runner, tmp_path: 
 def test_an_unknown_platform_is_refused(runner) -> None:
     result = runner.invoke(app, ["social", str(CAMPAIGN_2024), "--platform", "myspace"])
     assert result.exit_code == 2 and "unknown platform 'myspace'" in result.output
+
+
+def test_instagram_refuses_a_sixth_hashtag_and_threads_a_second_topic_tag(campaign) -> None:
+    tags = " ".join(f"#Tag{i}" for i in range(6))
+    changed = _with_post_text(campaign, "kickoff", "en", f"Kick-off today. {tags}")
+    with pytest.raises(PostTooLongError) as caught:
+        plan_posts(changed, ["en"], ["instagram", "threads"])
+    message = str(caught.value)
+    assert "Instagram, en, post 'kickoff': 6 hashtags, at most 5" in message
+    assert "Threads, en, post 'kickoff': 6 hashtags, at most 1" in message
+    # {hashtags} itself gives Threads only the first of the campaign's hashtags
+    fine = plan_posts(campaign, ["en"], ["threads"])
+    assert all(p.platform.hashtags(p.text) <= 1 for p in fine)
+    assert any("#EndHumanTrafficking" in p.text for p in fine)
