@@ -40,7 +40,9 @@ def test_the_build_makes_every_part_of_the_kit(kit) -> None:
     out, rendered = kit
     assert len(rendered) == len(plan_build(load_campaign(CAMPAIGN_2024), CAMPAIGN_2024))
     for path in ("posters/poster-A2-nl-fr.pdf", "posters/screen-de.png",
-                 "social/nl/images/story-1080x1920.png", "social/bluekit-social-2024-fr.zip",
+                 "social/nl/images/slogan-story-1080x1920.png",
+                 "social/nl/images/carousel-nl.pdf", "social/bluekit-social-2024-fr.zip",
+                 "visual-system.html",
                  "order-form/index.html", "order-form/order-form-de.txt",
                  "kits/blue-heart-2024-en.zip", "invitations/overview.csv", "index.html",
                  "manifest.json"):
@@ -55,7 +57,7 @@ def test_each_language_kit_holds_its_posters_social_kit_and_order_form(kit) -> N
     prefix = "blue-heart-2024-fr/"
     for expected in ("posters/poster-A3-fr.pdf", "posters/poster-A3-fr.jpg",
                      "posters/poster-A2-nl-fr.pdf", "posters/screen-nl-fr.png",
-                     "social/images/square-1080x1080.png", "social/posts.txt",
+                     "social/images/slogan-portrait-1080x1440.png", "social/posts.txt",
                      "social/index.html", "order-form-fr.txt"):
         assert prefix + expected in names, expected
     assert not any("-de." in n or "/de/" in n or n.endswith("-nl.pdf") for n in names)
@@ -72,7 +74,9 @@ def test_the_page_links_every_file_and_shows_small_thumbnails(kit) -> None:
     listed = [p for p in rendered if not p.startswith("thumbnails/") and p != "index.html"]
     assert [p for p in listed if p not in links] == []
     images = [img.get("src") for img in document.iter("img")]
-    assert len(images) >= 20 + 7 * 4  # the poster variants and every social image
+    # the poster variants, and a thumbnail per visual and language (6 visuals in 2024)
+    assert len(images) == 20 + 6 * 4
+    assert "visual-system.html" in links
     for src in images:
         with Image.open(out / src) as thumb:
             assert thumb.format == "PNG" and thumb.width <= 420

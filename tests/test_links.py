@@ -21,6 +21,7 @@ from werkzeug import Request, Response
 from bluekit.campaign.load import load_campaign
 from bluekit.cli import app
 from bluekit.kit.posters import PosterOptions, plan_posters
+from bluekit.kit.social import SocialOptions, plan_social
 from bluekit.links import check as links
 from bluekit.links import http as links_http
 from bluekit.links.check import check_links
@@ -220,7 +221,13 @@ def test_results_come_back_in_the_order_of_the_links(httpserver) -> None:
 def test_collection_finds_the_qr_targets_with_their_tracking_parameters_and_line() -> None:
     found = load_links(CAMPAIGN_2024)
     qr = [link for link in found if link.is_qr_target]
-    assert len(qr) == 5 * 4  # nl, fr, de, en, nl-fr in A4, A3, A2 and on screen
+    # nl, fr, de, en, nl-fr in A4, A3, A2 and on screen, and the carousel's last slide in each
+    # language
+    assert len(qr) == 5 * 4 + 4
+    carousel = [link for link in qr if "utm_source=carousel" in link.url]
+    assert {link.usages[0].posters for link in carousel} == {
+        (f"social/{lang}/images/carousel-5-portrait-1080x1440.png",)
+        for lang in ("nl", "fr", "de", "en")}
     [a3] = [link for link in qr if "utm_content=nl-a3" in link.url]
     query = parse_qs(urlsplit(a3.url).query)
     assert a3.url.startswith("https://www.stopmensenhandel.be/nl?")
@@ -240,9 +247,12 @@ def test_collection_finds_the_qr_targets_with_their_tracking_parameters_and_line
 
 def test_the_posters_named_are_the_files_the_build_makes() -> None:
     found = load_links(CAMPAIGN_2024)
-    planned = {p.path for p in plan_posters(load_campaign(CAMPAIGN_2024), PosterOptions())}
+    campaign = load_campaign(CAMPAIGN_2024)
+    planned = {p.path for p in plan_posters(campaign, PosterOptions())}
+    slides = {p.path for p in plan_social(campaign, SocialOptions())
+              if p.path.endswith("/carousel-5-portrait-1080x1440.png")}
     named = {path for link in found for usage in link.usages for path in usage.posters}
-    assert named == planned
+    assert len(slides) == 4 and named == planned | slides
 
 
 def test_collection_lists_every_address_once_with_all_its_uses() -> None:
@@ -357,7 +367,7 @@ def test_links_json_reports_each_address_and_exits_1_on_a_dead_one(
     assert used["field"] == "centres[1].website" and used["what"] == "website of Payoke"
     assert used["line"] == line_of(local_campaign, f"{local_https}/centre/1")
     qr = [link for link in data["links"] if link["qr_target"]]
-    assert len(qr) == 20 and all(link["status"] == "ok" for link in qr)
+    assert len(qr) == 24 and all(link["status"] == "ok" for link in qr)
 
 
 def test_links_table_names_where_a_dead_address_is_used(
@@ -371,8 +381,9 @@ def test_links_table_names_where_a_dead_address_is_used(
     assert f"{local_campaign}:{line}:" in result.stdout
     assert "QR code of poster A2 de (posters/poster-A2-de.pdf" in result.stdout
     assert "HTTP 410 Gone" in result.stdout
-    # The page itself, its 4 QR codes, the links of its posts on 6 platforms and of the e-mails.
-    assert "12 dead" in result.stderr
+    # The page itself, its 4 QR codes, the carousel's, the links of its posts on 7 platforms and
+    # of the e-mails.
+    assert "14 dead" in result.stderr
 
 
 def test_links_exits_0_when_every_address_works(runner, httpserver, local_campaign: Path) -> None:
@@ -407,14 +418,16 @@ def test_build_check_links_refuses_while_a_qr_target_is_dead_and_writes_nothing(
     out = tmp_path / "dist"
     result = runner.invoke(app, ["build", str(local_campaign), "--check-links", "--out", str(out)])
     assert result.exit_code == 1, result.output
-    assert "4 of the 20 QR code addresses are dead, so nothing was built" in result.output
+    # the four posters in Dutch and the carousel's last slide
+    assert "5 of the 24 QR code addresses are dead, so nothing was built" in result.output
     assert f"{local_https}/rp/nl?utm_source=poster" in result.output
     line = line_of(local_campaign, f"{local_https}/rp/nl")
     assert f"used at {local_campaign}:{line}:" in result.output
     assert "QR code of poster A3 nl" in result.output
     assert not out.exists()
     # Only the QR codes' addresses were asked for, not the centres or the posts' links.
-    assert all("utm_source=poster" in request.url for request, _ in httpserver.log)
+    assert all("utm_source=poster" in request.url or "utm_source=carousel" in request.url
+               for request, _ in httpserver.log)
 
 
 @pytest.fixture

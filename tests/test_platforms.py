@@ -47,6 +47,25 @@ def test_platform_limits(key: str, limit: int) -> None:
     assert PLATFORMS[key].limit == limit
 
 
-def test_instagram_counts_hashtags() -> None:
+def test_instagram_counts_hashtags_and_takes_five_since_december_2025() -> None:
     assert PLATFORMS["instagram"].hashtags("#a #b c#d &#39; #EndHumanTrafficking") == 3
-    assert PLATFORMS["instagram"].max_hashtags == 30
+    assert PLATFORMS["instagram"].max_hashtags == 5
+
+
+def test_instagram_has_the_3_4_feed_size_beside_4_5() -> None:
+    sizes = [(f.width, f.height) for f in PLATFORMS["instagram"].images]
+    assert sizes[:2] == [(1080, 1440), (1080, 1350)]
+
+
+def test_threads_takes_500_characters_one_topic_tag_and_counts_emoji_by_utf8_bytes() -> None:
+    threads = PLATFORMS["threads"]
+    assert (threads.limit, threads.max_hashtags, threads.max_links) == (500, 1, 5)
+    assert threads.length("Liège") == 5
+    assert threads.length("💙") == 4  # U+1F499 takes 4 bytes in UTF-8
+    assert threads.length("👩🏽‍⚖️") == len("👩🏽‍⚖️".encode())  # one emoji, 17 bytes
+
+
+def test_mastodon_counts_a_bare_domain_as_written() -> None:
+    # Mastodon turns only addresses with their protocol into 23-character links
+    assert PLATFORMS["mastodon"].length("zie pagasa.brussels") == len("zie pagasa.brussels")
+    assert PLATFORMS["mastodon"].length("zie https://pagasa.brussels") == 4 + 23

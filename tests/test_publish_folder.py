@@ -37,7 +37,7 @@ def test_the_kit_is_published_as_a_site_for_partners(built_kit, tmp_path) -> Non
     files = site_files(dest)
     assert "index.html" in files and RECORD in files
     assert {"kits/blue-heart-2024-nl.zip", "posters/poster-A3-nl-fr.pdf",
-            "social/nl/index.html", "social/fr/images/feed-1080x1350.png",
+            "social/nl/index.html", "social/fr/images/slogan-feed-1080x1350.png",
             "social/bluekit-social-2024-de.zip", "order-form/index.html"} <= files
     assert not any(f.startswith("invitations/") for f in files)  # letters are not for everyone
     assert "manifest.json" not in files

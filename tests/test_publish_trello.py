@@ -358,7 +358,13 @@ def test_the_2024_kit_is_published_with_every_post_poster_and_zip(
     assert "**Texte alternatif**\u00a0: " in instagram["desc"]
     assert "Aujourd’hui, c’est la Journée mondiale" in instagram["desc"]
     assert [a["name"] for a in instagram["attachments"]] == [
-        "feed-1080x1350.png", "square-1080x1080.png", "story-1080x1920.png"]
+        "slogan-portrait-1080x1440.png", "slogan-feed-1080x1350.png",
+        "slogan-story-1080x1920.png"]
+    carousel = cards["fr/instagram/signals-carousel"]["attachments"]
+    assert [a["name"] for a in carousel] == [
+        f"carousel-{n}-portrait-1080x1440.png" for n in range(1, 6)]
+    assert [a["name"] for a in cards["fr/linkedin/signals-carousel"]["attachments"]] == [
+        "carousel-fr.pdf"]
     assert [a["name"] for a in cards["nl/kit"]["attachments"]] == [
         "blue-heart-2024-nl.zip", "bluekit-social-2024-nl.zip"]
     poster = cards["print/poster-nl-fr"]

@@ -53,12 +53,28 @@ def _with_post_text(campaign, post_id: str, lang: str, text: str):
 
 def test_images_have_exactly_the_platform_sizes(kit: Path) -> None:
     for image in IMAGE_FORMATS:
-        path = kit / "nl" / "images" / image.file_name
+        path = kit / "nl" / "images" / f"slogan-{image.file_name}"
         assert Image.open(path).size == (image.width, image.height), image.file_name
 
 
+def test_every_visual_is_made_at_each_size_of_its_posts_platforms(campaign, kit: Path) -> None:
+    names = {p.name for p in (kit / "nl" / "images").iterdir()}
+    for size in ("link-1200x630", "portrait-1080x1440", "feed-1080x1350", "landscape-1200x675",
+                 "linkedin-1200x627"):
+        for visual in ("slogan", "kickoff", "countdown", "lighting"):
+            assert f"{visual}-{size}.png" in names
+    # the signal post is not on Instagram nor LinkedIn: no sizes of theirs
+    assert {n for n in names if n.startswith("signal-3-")} == {
+        "signal-3-link-1200x630.png", "signal-3-feed-1080x1350.png",
+        "signal-3-landscape-1200x675.png"}
+    assert {n for n in names if "story" in n} == {
+        "slogan-story-1080x1920.png", "lighting-story-1080x1920.png"}
+    slides = sorted(n for n in names if n.startswith("carousel-") and n.endswith(".png"))
+    assert slides == [f"carousel-{i}-portrait-1080x1440.png" for i in range(1, 6)]
+
+
 def test_the_story_keeps_its_texts_out_of_the_apps_controls(kit: Path) -> None:
-    story = Image.open(kit / "nl" / "images" / "story-1080x1920.png").convert("RGB")
+    story = Image.open(kit / "nl" / "images" / "slogan-story-1080x1920.png").convert("RGB")
     covered = round(0.14 * 1920)  # Instagram's profile bar above, reply box below
     for top, bottom in ((0, covered), (1920 - covered, 1920)):
         # one flat colour each (navy above, the blue band below): no text, no heart
@@ -112,7 +128,8 @@ def test_buffer_csv_parses_back_with_its_columns(kit: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert list(rows[0]) == ["Text", "Image URL", "Tags", "Posting Time"]
     assert rows[0]["Posting Time"] == "2024-07-22 10:00"
-    assert rows[0]["Image URL"] == "https://kit.example.org/2024/nl/images/wide-1600x900.png"
+    assert rows[0]["Image URL"] == (
+        "https://kit.example.org/2024/nl/images/kickoff-landscape-1200x675.png")
     assert "utm_source=x" in rows[0]["Text"]
     dt.datetime.strptime(rows[-1]["Posting Time"], "%Y-%m-%d %H:%M")
 
@@ -124,7 +141,7 @@ def test_hootsuite_csv_has_no_header_and_day_first_dates(kit: Path) -> None:
     assert all(len(row) == 3 for row in rows)
     assert rows[0][0] == "22/07/2024 10:00"
     assert "Antwerpen" in rows[0][1]
-    assert rows[0][2].endswith("/nl/images/feed-1080x1350.png")
+    assert rows[0][2].endswith("/nl/images/kickoff-portrait-1080x1440.png")
 
 
 def test_the_page_is_valid_html_and_escapes_campaign_text(campaign, tmp_path: Path) -> None:
@@ -137,7 +154,8 @@ def test_the_page_is_valid_html_and_escapes_campaign_text(campaign, tmp_path: Pa
     parser.parse(page)
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co" in page
-    assert page.count('class="copy"') == len([p for p in changed.social.posts])
+    on_x = [p for p in changed.social.posts if p.platforms is None or "x" in p.platforms]
+    assert page.count('class="copy"') == len(on_x)
     assert ">Kopiëren</button>" in page and "built-in method" not in page
 
 
@@ -146,16 +164,20 @@ def test_the_zip_holds_the_complete_kit(kit: Path) -> None:
         names = set(archive.namelist())
     prefix = "bluekit-social-2024-nl/"
     expected = {"posts.txt", "index.html", "README.txt", "profile-frame.png"}
-    expected |= {f"images/{f.file_name}" for f in IMAGE_FORMATS}
+    expected |= {f"images/{f.name}" for f in (kit / "nl" / "images").iterdir()}
     expected |= {f"buffer-{k}.csv" for k in PLATFORMS} | {f"hootsuite-{k}.csv" for k in PLATFORMS}
     assert names == {prefix + n for n in expected}
+    assert prefix + "images/carousel-nl.pdf" in names
 
 
 def test_posts_txt_groups_per_platform_with_images_and_alt_text(kit: Path) -> None:
     text = (kit / "nl" / "posts.txt").read_text("utf-8")
     assert text.index("Facebook") < text.index("Instagram") < text.index("Mastodon")
     assert "maandag 22 juli 2024, 10:00" in text
-    assert "Alternatieve tekst:" in text and "images/wide-1600x900.png" in text
+    assert "Alternatieve tekst: " in text and "images/kickoff-landscape-1200x675.png" in text
+    # a carousel lists its slides, each with its own alt text
+    assert "images/carousel-3-portrait-1080x1440.png" in text
+    assert "Alternatieve tekst: 3/5: Horecapersoneel werkt" in text
 
 
 def test_the_french_posts_file_puts_a_space_before_its_colons(campaign) -> None:
@@ -169,11 +191,12 @@ def test_the_images_say_what_the_number_is_for_and_a_call_too_long_is_an_error(
     campaign,
 ) -> None:
     job = next(p.job for p in plan_social(campaign, SocialOptions(languages=("fr",)))
-               if p.path.endswith("square-1080x1080.png"))
-    assert job.data["text"]["call_to_action"] == "Un soupçon d’exploitation\u00a0? Signalez-le."
-    assert "text" in job.check_glyphs  # the call's characters are checked like the slogan's
-    long_call = dataclasses.replace(job, data=job.data | {"text": job.data["text"] | {
-        "call_to_action": "Signalez-le " * 60}})
+               if p.path.endswith("slogan-feed-1080x1350.png"))
+    [visual] = job.data["visuals"]
+    assert visual["sub"] == "Un soupçon d’exploitation\u00a0? Signalez-le."
+    assert "visuals" in job.check_glyphs  # the call's characters are checked like the slogan's
+    long_call = dataclasses.replace(job, data=job.data | {"visuals": [visual | {
+        "sub": "Signalez-le " * 150}]})
     with pytest.raises(TextOverflowError) as caught:
         render(long_call)
     assert "slogan / poster.call_to_action (fr) does not fit" in str(caught.value)
@@ -226,3 +249,17 @@ def test_social_command_defaults_to_the_kit_and_frames_photos(runner, tmp_path: 
 def test_an_unknown_platform_is_refused(runner) -> None:
     result = runner.invoke(app, ["social", str(CAMPAIGN_2024), "--platform", "myspace"])
     assert result.exit_code == 2 and "unknown platform 'myspace'" in result.output
+
+
+def test_instagram_refuses_a_sixth_hashtag_and_threads_a_second_topic_tag(campaign) -> None:
+    tags = " ".join(f"#Tag{i}" for i in range(6))
+    changed = _with_post_text(campaign, "kickoff", "en", f"Kick-off today. {tags}")
+    with pytest.raises(PostTooLongError) as caught:
+        plan_posts(changed, ["en"], ["instagram", "threads"])
+    message = str(caught.value)
+    assert "Instagram, en, post 'kickoff': 6 hashtags, at most 5" in message
+    assert "Threads, en, post 'kickoff': 6 hashtags, at most 1" in message
+    # {hashtags} itself gives Threads only the first of the campaign's hashtags
+    fine = plan_posts(campaign, ["en"], ["threads"])
+    assert all(p.platform.hashtags(p.text) <= 1 for p in fine)
+    assert any("#EndHumanTrafficking" in p.text for p in fine)

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from bluekit.campaign.model import Campaign
+from bluekit.campaign.post_rules import post_problems
 from bluekit.campaign.problems import problem_from_error
 from bluekit.campaign.rules import content_problems
 from bluekit.campaign.yaml_source import YamlSource, load_yaml
@@ -49,7 +50,7 @@ def check_source(source: YamlSource) -> tuple[Campaign | None, list[Problem]]:
         campaign = Campaign.model_validate(source.data, context=_context(source.data))
     except ValidationError as exc:
         return None, _listed(exc.errors(), source)
-    return campaign, content_problems(campaign, source)
+    return campaign, content_problems(campaign, source) + post_problems(campaign, source)
 
 
 def _listed(errors: list[ErrorDetails], source: YamlSource) -> list[Problem]:

@@ -36,6 +36,7 @@ from bluekit.campaign.fields import (
     Text,
 )
 from bluekit.campaign.placeholders import placeholders_in
+from bluekit.campaign.visual import Signature, Visual
 from bluekit.language import LANGUAGES, Language
 
 
@@ -158,7 +159,9 @@ class PosterTexts(Strict):
         return value
 
 
-PlatformKey = Literal["facebook", "instagram", "x", "linkedin", "bluesky", "mastodon"]
+PlatformKey = Literal[
+    "facebook", "instagram", "x", "linkedin", "bluesky", "mastodon", "threads"
+]
 PLATFORM_KEYS: tuple[PlatformKey, ...] = typing.get_args(PlatformKey)
 
 
@@ -180,6 +183,9 @@ class SocialPost(Strict):
     with_centres: bool = Field(
         default=False,
         description="Add the specialised centres and their websites where the platform has room.",
+    )
+    visual: Visual | None = Field(
+        default=None, description="The image the post carries (default: the slogan visual)."
     )
 
 
@@ -293,6 +299,7 @@ class Campaign(Strict):
     languages: list[Language] = Field(min_length=1)
     theme: LocalizedText
     slogan: LocalizedText
+    signature: Signature
     dates: Dates
     reporting_point: ReportingPoint
     centres: list[Centre] = Field(min_length=1)

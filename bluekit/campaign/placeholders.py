@@ -74,8 +74,10 @@ def values(
     *,
     municipality: Municipality | None = None,
     url: str = "",
+    hashtags: int | None = None,
 ) -> dict[str, str]:
-    """Every placeholder's value in `lang` (the municipality's only when one is given)."""
+    """Every placeholder's value in `lang` (the municipality's only when one is given; the
+    first `hashtags` hashtags only, for a platform that takes no more)."""
     result = {
         "world_day": long_date(campaign.dates.world_day, lang),
         "reply_by": long_date(campaign.invitation.reply_by, lang),
@@ -83,7 +85,7 @@ def values(
         "year": str(campaign.year),
         "url": url or campaign.reporting_point.url[lang],
         "telephone": campaign.reporting_point.telephone or "",
-        "hashtags": " ".join(campaign.hashtags),
+        "hashtags": " ".join(campaign.hashtags[:hashtags]),
     }
     if municipality is not None:
         result["municipality"] = municipality.name(lang)
@@ -97,6 +99,9 @@ def render_text(
     *,
     municipality: Municipality | None = None,
     url: str = "",
+    hashtags: int | None = None,
 ) -> str:
     """A campaign text with its placeholders filled in for `lang`."""
-    return fill(text, **values(campaign, lang, municipality=municipality, url=url))
+    return fill(
+        text, **values(campaign, lang, municipality=municipality, url=url, hashtags=hashtags)
+    )

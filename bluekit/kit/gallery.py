@@ -18,6 +18,14 @@ from typing import Any
 
 from bluekit.campaign.model import Campaign
 from bluekit.kit import brand
+from bluekit.kit.gallery_visuals import (
+    counts,
+    shown_images,
+    signature_html,
+    social_visual,
+    visual_cards,
+)
+from bluekit.kit.visual_system import PAGE as VISUAL_SYSTEM_PAGE
 from bluekit.pipeline.jinja_templates import render_html
 from bluekit.pipeline.jobs import LazyJob, PlannedOutput
 from bluekit.pipeline.raster import JpegFromPngJob, ThumbnailJob
@@ -35,8 +43,10 @@ def _thumbnail_path(path: str) -> str:
 
 def plan_thumbnails(planned: Sequence[PlannedOutput]) -> dict[str, PlannedOutput]:
     """Picture path -> its thumbnail. A picture with a JPEG (the posters) gets one made from the
-    JPEG in a few milliseconds; another (the social images) is rendered by Typst at a sixth of
-    its resolution. The PNG and JPEG of a poster share one thumbnail."""
+    JPEG in a few milliseconds; another is rendered by Typst at a sixth of its resolution: the
+    screen posters, and of the social images one per visual and language (the others are the
+    same picture at other sizes). The PNG and JPEG of a poster share one thumbnail."""
+    shown = shown_images([p.path for p in planned])
     by_stem: dict[str, PlannedOutput] = {}
     for item in planned:  # JPEGs first: the cheaper source
         job = item.job
@@ -49,7 +59,9 @@ def plan_thumbnails(planned: Sequence[PlannedOutput]) -> dict[str, PlannedOutput
     for item in planned:
         job = item.job
         stem = _stem(item.path)
-        if isinstance(job, Job) and job.format == "png" and job.ppi and stem not in by_stem:
+        social = social_visual(item.path) is not None
+        if (isinstance(job, Job) and job.format == "png" and job.ppi and stem not in by_stem
+                and (not social or item.path in shown)):
             small = dataclasses.replace(
                 job, ppi=job.ppi / THUMBNAIL_SCALE, label=f"thumbnail {job.label}"
             )
@@ -110,10 +122,12 @@ def gallery_sections(
     found = {PurePosixPath(p).parts[1] for p in paths
              if p.startswith("social/") and len(PurePosixPath(p).parts) > 2}
     for lang in [lang for lang in languages if lang in found]:
-        images = take(lambda p, lang=lang: p.startswith(f"social/{lang}/") and p in thumbnails)
+        images = take(lambda p, lang=lang: p.startswith(f"social/{lang}/")
+                      and social_visual(p) is not None)
         files = take(lambda p, lang=lang: p.startswith(f"social/{lang}/"))
         sections.append({"id": f"social-{lang}", "title": f"Social-media kit ({lang})",
-                         "cards": cards(images), "links": [_link(f) for f in files]})
+                         "cards": visual_cards(images, thumbnails),
+                         "links": [_link(f) for f in files]})
     folders: dict[str, list[str]] = {}
     for path in take(lambda p: p.startswith("invitations/") and p.count("/") == 2):
         folders.setdefault(PurePosixPath(path).parts[1], []).append(path)
@@ -123,6 +137,13 @@ def gallery_sections(
             "rows": [{"name": name, "links": [_link(f) for f in sorted(files)]}
                      for name, files in sorted(folders.items())],
         })
+    sections += _file_sections(take)
+    return [{"cards": [], "links": [], "rows": []} | s for s in sections]
+
+
+def _file_sections(take: Any) -> list[dict[str, Any]]:
+    """The sections of files shown as links: order form, ZIPs, overview, the rest."""
+    sections = []
     titles = {"order-form": "Order form", "kits": "Kits to download (one ZIP per language)",
               "social": "Social-media kits as ZIP", "invitations": "Invitations overview"}
     for folder, title in titles.items():
@@ -130,10 +151,10 @@ def gallery_sections(
         if files:
             sections.append({"id": f"files-{folder}", "title": title,
                              "links": [_link(f) for f in files]})
-    rest = take(lambda p: p != PAGE)
+    rest = take(lambda p: p not in (PAGE, VISUAL_SYSTEM_PAGE))
     if rest:
         sections.append({"id": "other", "title": "Other files", "links": [_link(f) for f in rest]})
-    return [{"cards": [], "links": [], "rows": []} | s for s in sections]
+    return sections
 
 
 def gallery_page(
@@ -150,7 +171,11 @@ def gallery_page(
         for_partners=for_partners,
         year=campaign.year,
         slogans=[(lang, campaign.slogan[lang]) for lang in campaign.languages],
+        signature=signature_html(campaign),
         sections=gallery_sections(planned, thumbnails, campaign.languages),
+        counts=counts([p.path for p in planned], campaign.languages),
+        visual_system=VISUAL_SYSTEM_PAGE if any(p.path == VISUAL_SYSTEM_PAGE for p in planned)
+        else None,
         count=len(planned),
         colours={k: c.rgb for k, c in brand.PALETTE.items()},
     ).encode("utf-8")
@@ -162,7 +187,8 @@ def plan_gallery(campaign: Campaign, planned: Sequence[PlannedOutput]) -> list[P
     thumbnails = plan_thumbnails(planned)
     template = (files("bluekit") / "templates" / "gallery.html.j2").read_text("utf-8")
     key = json.dumps([
-        "gallery-v3", campaign.year, campaign.slogan, campaign.languages,
+        "gallery-v4", campaign.year, campaign.slogan, campaign.languages,
+        campaign.signature.model_dump(), campaign.dates.world_day.isoformat(),
         [p.path for p in planned], {k: v.path for k, v in thumbnails.items()}, template,
         {k: c.rgb for k, c in brand.PALETTE.items()},
     ])

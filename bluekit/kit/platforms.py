@@ -1,9 +1,11 @@
-"""Social platforms: their image formats and how each counts the length of a post.
+"""Social platforms as of 2026: their image formats, their limits and how each counts a post.
 
 Each platform counts differently, and a post that is one character too long is refused at
 publishing time, when nobody from the campaign is watching. So bluekit counts the way each
-platform does: X weights characters and counts every link as 23; Bluesky counts graphemes;
-Mastodon counts graphemes with every link as 23; the others count characters.
+platform does: X by the twitter-text rules (`x_length`: every link 23, emoji 2); Bluesky counts
+graphemes; Mastodon counts graphemes with every link written with its `https://` as 23; Threads
+counts characters, an emoji by its UTF-8 bytes; the others count characters. Instagram takes at
+most 5 hashtags a post (since December 2025), Threads one topic tag.
 """
 
 from __future__ import annotations
@@ -15,22 +17,13 @@ from typing import TYPE_CHECKING
 
 import regex
 
+from bluekit.kit.x_length import URL_WEIGHT, url_spans, x_weighted_length
+
 if TYPE_CHECKING:  # the campaign model (pydantic) is not needed to count characters
     from bluekit.campaign.model import PlatformKey
 
-URL_WEIGHT = 23  # X and Mastodon count every link as 23 characters, whatever its length
-
-# Links as X and Mastodon recognise them: with a scheme, or a bare domain such as
-# www.pag-asa.be (both platforms turn those into links too).
-_URL = re.compile(
-    r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'’”]"
-    r"|\b(?:[a-z0-9-]+\.)+(?:be|org|com|eu|net|int|info)\b(?:/[^\s<>\"]*[^\s<>\".,;:!?)\]'’”])?",
-    re.IGNORECASE,
-)
 _HASHTAG = re.compile(r"(?<![\w&])#\w+")
-
-# twitter-text v3: code points in these ranges weigh 1, all others 2; an emoji weighs 2.
-_X_LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+_EMOJI_CLUSTER = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20E3")
 
 
 @dataclass(frozen=True)
@@ -47,13 +40,18 @@ class ImageFormat:
 
 
 LINK = ImageFormat("link", 1200, 630)
+PORTRAIT = ImageFormat("portrait", 1080, 1440)  # Instagram's 3:4 grid, since 2025
 FEED = ImageFormat("feed", 1080, 1350)
-SQUARE = ImageFormat("square", 1080, 1080)
 STORY = ImageFormat("story", 1080, 1920)
-WIDE = ImageFormat("wide", 1600, 900)
 LINKEDIN = ImageFormat("linkedin", 1200, 627)
-LANDSCAPE = ImageFormat("landscape", 1200, 675)
-IMAGE_FORMATS = (LINK, FEED, SQUARE, STORY, WIDE, LINKEDIN, LANDSCAPE)
+LANDSCAPE = ImageFormat("landscape", 1200, 675)  # 16:9, as X, Bluesky and Mastodon show it
+IMAGE_FORMATS = (LINK, PORTRAIT, FEED, STORY, LINKEDIN, LANDSCAPE)
+# The slides of a carousel: all of one size, as Instagram requires (the 3:4 of its grid);
+# LinkedIn's carousel is a PDF document of the feed's 4:5 pages.
+CAROUSEL_FORMATS = (PORTRAIT,)
+# A story is a post of its own, shown for a day: made for the visuals worth a story of the
+# campaign week (the slogan) and of its night (the buildings lit blue), not for every post.
+STORY_VISUALS = ("slogan", "lighting")
 
 
 @dataclass(frozen=True)
@@ -64,9 +62,11 @@ class Platform:
     name: str
     images: tuple[ImageFormat, ...]
     limit: int
-    rule: str  # "x", "graphemes", "graphemes_url23", "characters"
+    rule: str  # "x", "graphemes", "graphemes_url23", "threads", "characters"
     alt_limit: int
     max_hashtags: int | None = None
+    max_links: int | None = None
+    carousel: bool = False  # takes a carousel of slides (Instagram, LinkedIn)
 
     @property
     def image(self) -> ImageFormat:
@@ -80,22 +80,29 @@ class Platform:
         if self.rule == "graphemes":
             return grapheme_count(text)
         if self.rule == "graphemes_url23":
-            return grapheme_count(_URL.sub("x" * URL_WEIGHT, unicodedata.normalize("NFC", text)))
+            return mastodon_length(text)
+        if self.rule == "threads":
+            return threads_length(text)
         return len(unicodedata.normalize("NFC", text))
 
     def hashtags(self, text: str) -> int:
         return len(_HASHTAG.findall(text))
+
+    def links(self, text: str) -> int:
+        return len({text[a:b] for a, b in url_spans(unicodedata.normalize("NFC", text))})
 
 
 PLATFORMS: dict[str, Platform] = {
     p.key: p
     for p in (
         Platform("facebook", "Facebook", (LINK,), 63206, "characters", 1000),
-        Platform("instagram", "Instagram", (FEED, SQUARE, STORY), 2200, "characters", 100, 30),
-        Platform("x", "X", (WIDE,), 280, "x", 1000),
-        Platform("linkedin", "LinkedIn", (LINKEDIN,), 3000, "characters", 1000),
-        Platform("bluesky", "Bluesky", (LANDSCAPE, SQUARE), 300, "graphemes", 2000),
-        Platform("mastodon", "Mastodon", (LANDSCAPE, SQUARE), 500, "graphemes_url23", 1500),
+        Platform("instagram", "Instagram", (PORTRAIT, FEED, STORY), 2200, "characters", 100, 5,
+                 carousel=True),
+        Platform("x", "X", (LANDSCAPE,), 280, "x", 1000),
+        Platform("linkedin", "LinkedIn", (LINKEDIN,), 3000, "characters", 1000, carousel=True),
+        Platform("bluesky", "Bluesky", (LANDSCAPE,), 300, "graphemes", 2000),
+        Platform("mastodon", "Mastodon", (LANDSCAPE,), 500, "graphemes_url23", 1500),
+        Platform("threads", "Threads", (FEED,), 500, "threads", 1000, 1, max_links=5),
     )
 }
 
@@ -105,31 +112,22 @@ def grapheme_count(text: str) -> int:
     return len(regex.findall(r"\X", unicodedata.normalize("NFC", text)))
 
 
-def _is_emoji(cluster: str) -> bool:
-    return any(
-        0x1F000 <= ord(c) <= 0x1FAFF or 0x2600 <= ord(c) <= 0x27BF or ord(c) == 0xFE0F
-        for c in cluster
-    )
-
-
-def x_weighted_length(text: str) -> int:
-    """X's weighted length (twitter-text v3): links 23, emoji 2, CJK and others 2, Latin 1."""
+def mastodon_length(text: str) -> int:
+    """Mastodon's count: graphemes, every link written with its protocol as 23 (a bare
+    domain is not a link there and counts as written)."""
     text = unicodedata.normalize("NFC", text)
-    total = 0
-    position = 0
-    for match in _URL.finditer(text):
-        total += _x_plain(text[position : match.start()]) + URL_WEIGHT
-        position = match.end()
-    return total + _x_plain(text[position:])
+    total, position = 0, 0
+    for start, end in url_spans(text, without_protocol=False):
+        total += grapheme_count(text[position:start]) + URL_WEIGHT
+        position = end
+    return total + grapheme_count(text[position:])
 
 
-def _x_plain(text: str) -> int:
+def threads_length(text: str) -> int:
+    """Threads' count: characters, an emoji as the number of its UTF-8 bytes (Threads API)."""
     total = 0
-    for cluster in regex.findall(r"\X", text):
-        if _is_emoji(cluster):
-            total += 2
-            continue
-        for char in cluster:
-            code = ord(char)
-            total += 1 if any(low <= code <= high for low, high in _X_LIGHT) else 2
+    for cluster in regex.findall(r"\X", unicodedata.normalize("NFC", text)):
+        total += len(cluster.encode("utf-8")) if _EMOJI_CLUSTER.search(cluster) else len(cluster)
     return total
+
+

@@ -19,6 +19,7 @@ from bluekit.errors import BluekitError
 from bluekit.files.filenames import slug
 from bluekit.kit import brand
 from bluekit.kit.languages import campaign_languages
+from bluekit.kit.signature import signature_data
 from bluekit.kit.tracking import tracked_url
 from bluekit.language import Language
 from bluekit.municipalities.registry import Municipality
@@ -31,7 +32,9 @@ SIZES: dict[str, tuple[float, float]] = {"A4": (210, 297), "A3": (297, 420), "A2
 FORMATS = ("pdf", "png", "jpg")
 QR_WIDTH_U = 27  # QR code width (quiet zone included) in % of the trim width: 80 mm on A3
 SCREEN_PPI = 144  # the screen template is 960 x 540 pt: 1920 x 1080 pixels at 144 ppi
-GLYPH_CHECKED = ("text", "centres", "hashtags", "telephone", "url_display", "footer")
+GLYPH_CHECKED = (
+    "text", "centres", "hashtags", "telephone", "url_display", "footer", "signature"
+)
 
 
 class PosterOptionError(BluekitError):
@@ -136,6 +139,8 @@ def poster_data(
     url = campaign.reporting_point.url[langs[0]]
     return {
         "palette": brand.palette_data(),
+        "brand": brand.brand_data(),
+        "signature": signature_data(campaign, langs),
         "langs": list(langs),
         "text": {lang: _texts(campaign, lang, options.municipality) for lang in langs},
         "telephone": campaign.reporting_point.telephone,

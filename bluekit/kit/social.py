@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from typing import cast
-from urllib.parse import urlsplit
 
 from bluekit.campaign.model import Campaign
 from bluekit.campaign.placeholders import long_date
@@ -24,15 +23,26 @@ from bluekit.campaign.yaml_source import load_plain
 from bluekit.errors import BluekitError
 from bluekit.kit import brand
 from bluekit.kit.languages import campaign_languages
-from bluekit.kit.platforms import IMAGE_FORMATS, PLATFORMS, ImageFormat
+from bluekit.kit.platforms import PLATFORMS
 from bluekit.kit.social_posts import Post, plan_posts
 from bluekit.kit.typography import colon
+from bluekit.kit.visuals import (
+    IMAGE_PPI,
+    carousel_document_job,
+    carousel_files,
+    carousel_pdf,
+    formats_for,
+    image_file,
+    image_job,
+    slide_contents,
+    visual_content,
+    visual_key,
+)
 from bluekit.language import Language
 from bluekit.pipeline.jinja_templates import render_html
 from bluekit.pipeline.jobs import PlannedOutput, StaticJob, ZipJob
 from bluekit.pipeline.render import Job
 
-IMAGE_PPI = 144  # images are laid out in points: pixels = points x 2
 FRAME_PIXELS = 1080
 
 
@@ -46,29 +56,6 @@ def kit_strings() -> dict[str, dict[str, str]]:
     text = (files("bluekit") / "templates" / "kit_strings.yaml").read_text("utf-8")
     # the file maps each language code to its labels, all of them strings
     return cast("dict[str, dict[str, str]]", load_plain(text))
-
-
-def _image_job(campaign: Campaign, lang: Language, image: ImageFormat) -> Job:
-    url = campaign.reporting_point.url[lang]
-    return Job(
-        template="social.typ",
-        data={
-            "palette": brand.palette_data(),
-            "lang": lang,
-            "width_pt": image.width * 72 / IMAGE_PPI,
-            "height_pt": image.height * 72 / IMAGE_PPI,
-            # the call to action says what the number and the address are for
-            "text": {"slogan": campaign.slogan[lang],
-                     "call_to_action": campaign.poster.call_to_action[lang]},
-            "telephone": campaign.reporting_point.telephone,
-            "url_display": urlsplit(url).netloc,
-            "hashtags": " ".join(campaign.hashtags),
-        },
-        format="png",
-        ppi=IMAGE_PPI,
-        label=f"social image {image.name} {lang}",
-        check_glyphs=("text", "telephone", "url_display", "hashtags"),
-    )
 
 
 def frame_job() -> Job:
@@ -97,10 +84,13 @@ def posts_txt(campaign: Campaign, lang: Language, posts: Sequence[Post]) -> str:
         name = group[0].platform.name
         lines += [name, "=" * len(name), ""]
         for post in group:
+            lines.append(f"{strings['when']} {_stamp(post.when, lang)}")
+            for image in post.images:
+                lines += [
+                    f"{strings['image']}{colon(lang)}{image.path}",
+                    f"{strings['alt_text']}{colon(lang)}{image.alt}",
+                ]
             lines += [
-                f"{strings['when']} {_stamp(post.when, lang)}",
-                f"{strings['image']}{colon(lang)}{post.image_path()}",
-                f"{strings['alt_text']}{colon(lang)}{post.alt}",
                 "",
                 post.text,
                 "",
@@ -128,6 +118,7 @@ def index_html(campaign: Campaign, lang: Language, posts: Sequence[Post]) -> str
                             "width": p.image.width,
                             "height": p.image.height,
                             "alt": p.alt,
+                            "more": [{"path": i.path, "alt": i.alt} for i in p.images[1:]],
                             "text": p.text,
                             "when": _stamp(p.when, lang),
                             "length": p.length,
@@ -238,14 +229,8 @@ def _language_kit(
 ) -> list[tuple[str, PlannedOutput]]:
     """The files of the kit in `lang`, each with its name inside the kit."""
     folder = f"social/{lang}"
-    images = [f for f in IMAGE_FORMATS if any(f in PLATFORMS[k].images for k in platforms)]
-    kit: list[tuple[str, PlannedOutput]] = [
-        (
-            f"images/{image.file_name}",
-            PlannedOutput(f"{folder}/images/{image.file_name}", _image_job(campaign, lang, image)),
-        )
-        for image in images
-    ]
+    kit = [(name, PlannedOutput(f"{folder}/{name}", job))
+           for name, job in _image_jobs(campaign, lang, posts)]
     texts: dict[str, bytes] = {
         "posts.txt": posts_txt(campaign, lang, posts).encode("utf-8"),
         "index.html": index_html(campaign, lang, posts).encode("utf-8"),
@@ -260,6 +245,31 @@ def _language_kit(
         kit.append((name, PlannedOutput(f"{folder}/{name}", job)))
     kit.append(("profile-frame.png", PlannedOutput(f"{folder}/profile-frame.png", frame_job())))
     return kit
+
+
+def _image_jobs(
+    campaign: Campaign, lang: Language, posts: Sequence[Post]
+) -> list[tuple[str, Job]]:
+    """The images of the kit in `lang`: each post's visual at every size its platforms use
+    (a visual shared by two posts made once), a carousel's slides and document."""
+    jobs: dict[str, Job] = {}
+    by_id = {p.id: p for p in campaign.social.posts}
+    for post_id in dict.fromkeys(p.post_id for p in posts):
+        post = by_id[post_id]
+        on = [p.platform for p in posts if p.post_id == post_id]
+        if post.visual is not None and post.visual.kind == "carousel":
+            slides = slide_contents(campaign, lang)
+            if any(p.key == "instagram" for p in on):
+                for n, size, name in carousel_files(campaign):
+                    jobs[name] = image_job(campaign, lang, size, slides[n - 1], f"carousel-{n}")
+            if any(p.key == "linkedin" for p in on):
+                jobs[carousel_pdf(lang)] = carousel_document_job(campaign, lang)
+            continue
+        key = visual_key(post)
+        content = visual_content(campaign, lang, post)
+        for size in formats_for(post, on):
+            jobs.setdefault(image_file(key, size), image_job(campaign, lang, size, content, key))
+    return list(jobs.items())
 
 
 def plan_social(campaign: Campaign, options: SocialOptions | None = None) -> list[PlannedOutput]:

@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo
 from bluekit.campaign.model import Campaign, SocialPost
 from bluekit.campaign.placeholders import render_text
 from bluekit.errors import OutputError
-from bluekit.kit.platforms import PLATFORMS, ImageFormat, Platform
+from bluekit.kit.platforms import PLATFORMS, Platform
 from bluekit.kit.tracking import tracked_url
 from bluekit.kit.typography import colon
+from bluekit.kit.visuals import PostImage, alternate_images, post_images
 from bluekit.language import Language
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -38,15 +39,24 @@ class Post:
     lang: Language
     text: str
     when: dt.datetime  # aware, Europe/Brussels
-    image: ImageFormat
-    alt: str
+    images: tuple[PostImage, ...]  # one, or a carousel's slides
+    alternates: tuple[PostImage, ...] = ()  # the visual at the platform's other sizes
 
     @property
     def length(self) -> int:
         return self.platform.length(self.text)
 
+    @property
+    def image(self) -> PostImage:
+        """The post's (first) image."""
+        return self.images[0]
+
+    @property
+    def alt(self) -> str:
+        return self.image.alt
+
     def image_path(self) -> str:
-        return f"images/{self.image.file_name}"
+        return self.image.path
 
 
 def posting_time(campaign: Campaign, post: SocialPost) -> dt.datetime:
@@ -72,17 +82,25 @@ def _centres_line(campaign: Campaign, lang: Language) -> str:
     return f"{title}{colon(lang)}{names}"
 
 
-def alt_text(campaign: Campaign, platform: Platform, lang: Language) -> str:
-    """The image's alt text for a platform: the full one, or the short one where the platform
-    allows less. Raises if neither fits."""
-    social = campaign.social
-    for candidate in (social.image_alt, social.image_alt_short):
+def alt_text(
+    campaign: Campaign, platform: Platform, lang: Language, post: SocialPost | None = None
+) -> str:
+    """The image's alt text for a platform: the visual's own (the campaign's image_alt for the
+    slogan), full or short where the platform allows less. Raises if neither fits."""
+    visual = post.visual if post is not None else None
+    full, short, where = (
+        (visual.alt, visual.alt_short, f"the visual of post {post.id!r}")
+        if visual is not None and post is not None
+        else (campaign.social.image_alt, campaign.social.image_alt_short, "social.image_alt")
+    )
+    for candidate in (full, short):
         if candidate is not None and len(candidate[lang]) <= platform.alt_limit:
             return candidate[lang]
+    key = "alt_short" if visual is not None else "social.image_alt_short"
     raise PostTooLongError(
-        f"alt text ({lang}) is {len(social.image_alt[lang])} characters; {platform.name} allows "
+        f"alt text of {where} ({lang}) is {len(full[lang])} characters; {platform.name} allows "
         f"{platform.alt_limit}",
-        hint=f"add social.image_alt_short with at most {platform.alt_limit} characters",
+        hint=f"add {key} with at most {platform.alt_limit} characters",
     )
 
 
@@ -97,7 +115,8 @@ def post_text(campaign: Campaign, post: SocialPost, platform: Platform, lang: La
         medium="social",
         campaign=f"blueheart{campaign.year}",
     )
-    text = render_text(source, campaign, lang, url=url)
+    # {hashtags} gives a platform only as many hashtags as it takes (Threads: one topic tag)
+    text = render_text(source, campaign, lang, url=url, hashtags=platform.max_hashtags)
     if post.with_centres:
         longer = f"{text}\n\n{_centres_line(campaign, lang)}"
         if platform.length(longer) <= platform.limit:
@@ -120,6 +139,12 @@ def _problems(item: Post) -> list[str]:
             f"{platform.name}, {lang}, post {item.post_id!r}: {hashtags} hashtags, "
             f"at most {platform.max_hashtags}"
         )
+    links = platform.links(item.text) if platform.max_links is not None else 0
+    if platform.max_links is not None and links > platform.max_links:
+        problems.append(
+            f"{platform.name}, {lang}, post {item.post_id!r}: {links} links, "
+            f"at most {platform.max_links}"
+        )
     return problems
 
 
@@ -132,18 +157,18 @@ def plan_posts(
     for lang in languages:
         for key in platforms:
             platform = PLATFORMS[key]
-            try:
-                alt = alt_text(campaign, platform, lang)
-            except PostTooLongError as exc:
-                problems.append(f"{platform.name}: {exc.message}")
-                continue
             for post in campaign.social.posts:
                 if post.platforms is not None and key not in post.platforms:
                     continue
+                try:
+                    alt = alt_text(campaign, platform, lang, post)
+                except PostTooLongError as exc:
+                    problems.append(f"{platform.name}: {exc.message}")
+                    continue
                 text = post_text(campaign, post, platform, lang)
-                item = Post(
-                    post.id, platform, lang, text, posting_time(campaign, post), platform.image, alt
-                )
+                images = post_images(campaign, post, platform, lang, alt)
+                item = Post(post.id, platform, lang, text, posting_time(campaign, post), images,
+                            alternate_images(post, platform, alt))
                 problems += _problems(item)
                 posts.append(item)
     if problems:

@@ -26,6 +26,7 @@ from bluekit.errors import Location, ValidationFailed
 from bluekit.kit.platforms import PLATFORMS
 from bluekit.kit.posters import PosterOptions, qr_target, variants
 from bluekit.kit.tracking import tracked_url
+from bluekit.kit.visuals import carousel_files, carousel_qr_target, has_carousel
 from bluekit.language import LANGUAGES, Language
 
 
@@ -201,6 +202,18 @@ def _qr_targets(collector: _Collector, campaign: Campaign, home_path: PathKey) -
             collector.add(url, collector.usage(f"QR code of {label}", path, files), address=address)
 
 
+def _carousel_qr_targets(collector: _Collector, campaign: Campaign) -> None:
+    """The QR code on the last slide of a carousel, per language."""
+    if not has_carousel(campaign):
+        return
+    for lang in campaign.languages:
+        files = tuple(f"social/{lang}/{name}" for _, _, name in carousel_files(campaign))
+        usage = collector.usage(f"QR code of the carousel ({lang})",
+                                ("reporting_point", "url", lang), files[-1:])
+        collector.add(carousel_qr_target(campaign, lang), usage,
+                      address=campaign.reporting_point.url[lang])
+
+
 def _social_links(collector: _Collector, campaign: Campaign) -> None:
     """The links of the social posts: per language and platform, where a post uses {url}."""
     rp = campaign.reporting_point
@@ -258,6 +271,7 @@ def collect_links(campaign: Campaign, source: YamlSource | None = None) -> list[
     _written_addresses(collector, campaign)
     home_path = _home_page(collector, campaign)
     _qr_targets(collector, campaign, home_path)
+    _carousel_qr_targets(collector, campaign)
     _social_links(collector, campaign)
     _invitation_links(collector, campaign)
     return list(collector.links.values())

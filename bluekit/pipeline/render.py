@@ -78,13 +78,19 @@ class Job:
 
     def fingerprint(self) -> str:
         """A hash of everything the file is made from: template sources, data, options, and the
-        versions of the renderer and the font, so any change to them re-renders the file."""
+        versions of the renderer and the font, so any change to them re-renders the file.
+        Computed once per job (the ZIPs, the thumbnails and the manifest all ask for it)."""
+        known = self.__dict__.get("_fingerprint")
+        if known is not None:
+            return str(known)
         digest = hashlib.sha256()
         digest.update(template_source(self.template))
         digest.update(json.dumps(self.data, sort_keys=True, ensure_ascii=False).encode())
         digest.update(f"{self.format}|{self.ppi}|{self.boxes}".encode())
         digest.update(renderer_identity().encode())
-        return digest.hexdigest()
+        # a frozen dataclass: the cache goes into the instance's dict, not through __setattr__
+        self.__dict__["_fingerprint"] = digest.hexdigest()
+        return str(self.__dict__["_fingerprint"])
 
 
 @cache
@@ -113,13 +119,18 @@ def renderer_identity() -> str:
 
 
 @cache
-def _compiler() -> typst.Compiler:
-    fonts = typst.Fonts(
+def _fonts() -> typst.Fonts:
+    """The bundled fonts only (no system or embedded fonts)."""
+    return typst.Fonts(
         include_system_fonts=False,
         include_embedded_fonts=False,
         font_paths=[str(font_directory())],
     )
-    return typst.Compiler(font_paths=fonts, ignore_system_fonts=True)
+
+
+@cache
+def _compiler() -> typst.Compiler:
+    return typst.Compiler(font_paths=_fonts(), ignore_system_fonts=True)
 
 
 def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
@@ -207,6 +218,27 @@ def compile_typst(job: Job) -> bytes:
         result = result[0]
     assert isinstance(result, bytes)
     return result
+
+
+def layout_boxes(job: Job) -> list[dict[str, Any]]:
+    """The boxes a template reports of its layout (common.typ's `region`): name, x, y, width and
+    height in points from the page's top-left corner, for checks that no two overlap."""
+    check_glyphs(job)
+    inputs = {"data": json.dumps(with_qr_code(job.data), ensure_ascii=False)}
+    try:
+        found = typst.query(
+            template_source(job.template),
+            "<bluekit-box>",
+            field="value",
+            font_paths=_fonts(),
+            ignore_system_fonts=True,
+            sys_inputs=inputs,
+        )
+    except typst.TypstError as exc:
+        raise OutputError(f"{job.label}: Typst could not lay out {job.template}: {exc}") from None
+    boxes = json.loads(found)
+    assert isinstance(boxes, list)
+    return boxes
 
 
 def warm_up() -> None:

@@ -118,7 +118,8 @@ def post_card(campaign: Campaign, post: Post, built: Mapping[str, BuiltFile]) ->
     """The card of one post on one platform in one language."""
     lang, platform = post.lang, post.platform
     labels, words = kit_strings()[lang], publish_strings()[lang]
-    images = [built[f"social/{lang}/images/{image.file_name}"] for image in platform.images]
+    # the post's image (a carousel's slides), then its visual at the platform's other sizes
+    images = [built[f"social/{lang}/{image.path}"] for image in (*post.images, *post.alternates)]
     key = f"{lang}/{platform.key}/{post.post_id}"
     body = "\n".join([
         escape(post.text),

@@ -12,6 +12,7 @@ from bluekit.kit.invitations.plan import plan_invitations
 from bluekit.kit.order_form import plan_order_form
 from bluekit.kit.posters import PosterOptions, plan_posters
 from bluekit.kit.social import SocialOptions, plan_social
+from bluekit.kit.visual_system import plan_visual_system
 from bluekit.kit.zips import plan_kits
 from bluekit.pipeline.jobs import PlannedOutput
 
@@ -29,8 +30,10 @@ def plan_build(
 ) -> list[PlannedOutput]:
     """Every file of the campaign kit: the posters, the social kits, the order form, a ZIP per
     language, the invitations when a contacts file is given or configured
-    (`invitation.contacts_file`), and the page that shows them all (`index.html`)."""
+    (`invitation.contacts_file`), the page that shows them all (`index.html`) and the page of
+    the visual system (`visual-system.html`)."""
     planned = plan_public_kit(campaign)
     if campaign_path is not None and contacts_path(campaign_path, campaign, contacts):
         planned += plan_invitations(campaign, load_invitees(campaign_path, campaign, contacts))
+    planned += plan_visual_system(campaign)
     return planned + plan_gallery(campaign, planned)

@@ -10,6 +10,7 @@ from bluekit.files.filenames import slug
 from bluekit.kit import brand
 from bluekit.kit.invitations.invitees import Invitee
 from bluekit.kit.invitations.texts import contact_line, letter_texts, mail_strings, place_and_date
+from bluekit.kit.signature import signature_data
 from bluekit.language import Language
 from bluekit.pipeline.render import Job
 
@@ -39,6 +40,8 @@ def letter_job(campaign: Campaign, invitee: Invitee, lang: Language) -> Job:
         footer += f" · {rp.telephone}"
     data = {
         "palette": brand.palette_data(),
+        "brand": brand.brand_data(),
+        "signature": signature_data(campaign, (lang,)),
         "lang": lang,
         "organisation": texts.organisation,
         "sender_lines": (
@@ -63,6 +66,7 @@ def letter_job(campaign: Campaign, invitee: Invitee, lang: Language) -> Job:
         format="pdf",
         label=f"letter {invitee.municipality.code} {invitee.municipality.local_name} {lang}",
         check_glyphs=(
+            "signature",
             "organisation",
             "sender_lines",
             "addressee_lines",
