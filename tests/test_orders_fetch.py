@@ -268,7 +268,7 @@ def test_a_version_4_database_gains_the_mailbox_tables(tmp_path) -> None:
             db.execute(schema_version.insert().values(version=number, applied_at=now()))
     engine.dispose()
     store = Store(url)
-    assert store.version() == len(MIGRATIONS) == 5
+    assert store.version() == len(MIGRATIONS)  # brought to the newest version
     with store.engine.connect() as db:
         assert sa.inspect(db).has_table("mailbox_state")
         assert sa.inspect(db).has_table("lighting_inbox")
