@@ -148,3 +148,16 @@ def built_kit(tmp_path_factory) -> Path:
 
     out, _ = build(CAMPAIGN_2024, tmp_path_factory.mktemp("built-kit") / "dist", jobs=2)
     return out
+
+
+@pytest.fixture
+def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any name but localhost is 'not found', so a mistake in a test cannot go online."""
+    real = socket.getaddrinfo
+
+    def local_only(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in ("localhost", "127.0.0.1", "::1"):
+            raise socket.gaierror(socket.EAI_NONAME, f"tests never reach the internet ({host})")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_only)

@@ -4,7 +4,6 @@ has a deadline for its whole answer, so the check ends. A real HTTP server on lo
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,16 +58,7 @@ def dribbling_server():
     server.server_close()
 
 
-@pytest.fixture(autouse=True)
-def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = socket.getaddrinfo
-
-    def local_only(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host not in ("localhost", "127.0.0.1", "::1"):
-            raise socket.gaierror(socket.EAI_NONAME, f"tests never reach the internet ({host})")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", local_only)
+pytestmark = pytest.mark.usefixtures("no_internet")
 
 
 def test_a_server_that_answers_a_byte_a_second_is_dead_after_the_timeout(dribbling_server):

@@ -34,17 +34,7 @@ from .conftest import CAMPAIGN_2024, line_of
 FAST = CheckSettings(timeout=2.0, retries=2, backoff=0.0, max_retry_after=0.05, workers=4)
 
 
-@pytest.fixture(autouse=True)
-def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any name but localhost is 'not found', so a mistake in a test cannot go online."""
-    real = socket.getaddrinfo
-
-    def local_only(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host not in ("localhost", "127.0.0.1", "::1"):
-            raise socket.gaierror(socket.EAI_NONAME, f"tests never reach the internet ({host})")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", local_only)
+pytestmark = pytest.mark.usefixtures("no_internet")
 
 
 def _closed_port() -> int:

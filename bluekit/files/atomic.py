@@ -21,6 +21,7 @@ import os
 import re
 import secrets
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from bluekit.errors import OutputError
@@ -43,14 +44,8 @@ _NO_LINKS_WINDOWS = (1, 50)  # ERROR_INVALID_FUNCTION, ERROR_NOT_SUPPORTED
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` atomically, creating parent folders as needed."""
     tmp = _write_temporary(path, data)
-    try:
+    with _discarded_on_failure(tmp, path):
         _replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        if isinstance(exc, OSError):
-            raise _write_error(path, exc) from None
-        raise
 
 
 def write_text_atomic(path: Path, text: str, *, encoding: str = "utf-8") -> None:
@@ -92,18 +87,25 @@ def _write_temporary(path: Path, data: bytes) -> Path:
         fd, tmp = _new_temporary(path)
     except OSError as exc:
         raise _write_error(path, exc) from None
+    with _discarded_on_failure(tmp, path), os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return tmp
+
+
+@contextlib.contextmanager
+def _discarded_on_failure(tmp: Path, path: Path) -> Iterator[None]:
+    """Remove the temporary file `tmp` if the block fails (Ctrl-C included), and turn an OSError
+    into an error naming `path`, the file the user asked for."""
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        yield
     except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
         if isinstance(exc, OSError):
             raise _write_error(path, exc) from None
         raise
-    return tmp
 
 
 def _new_temporary(path: Path) -> tuple[int, Path]:
