@@ -38,6 +38,32 @@ def write_campaign(tmp_path: Path, campaign_data: dict[str, Any]) -> Callable[..
     return write
 
 
+# A name for tests that send: the real signatory is staff's to fill in, never bluekit's.
+TEST_SIGNATORY = "Anna Test"
+
+
+def signed(campaign: Any) -> Any:
+    """The campaign with its letters signed by TEST_SIGNATORY."""
+    inv = campaign.invitation
+    signatory = inv.signatory.model_copy(update={"name": TEST_SIGNATORY})
+    return campaign.model_copy(
+        update={"invitation": inv.model_copy(update={"signatory": signatory})}
+    )
+
+
+@pytest.fixture
+def signed_campaign_file(tmp_path: Path) -> Path:
+    """A copy of the 2024 campaign file, signed by TEST_SIGNATORY, beside its contacts file."""
+    folder = tmp_path / "signed"
+    folder.mkdir()
+    text = CAMPAIGN_2024.read_text(encoding="utf-8")
+    assert "\n    name:\n" in text
+    path = folder / "2024.yaml"
+    path.write_text(text.replace("\n    name:\n", f"\n    name: {TEST_SIGNATORY}\n", 1), "utf-8")
+    (folder / EXAMPLE_CONTACTS.name).write_bytes(EXAMPLE_CONTACTS.read_bytes())
+    return path
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

@@ -46,7 +46,7 @@ def test_a_round_trip_keeps_everything_in_excels_dialect(tmp_path: Path) -> None
     assert raw.startswith(b"\xef\xbb\xbf")
     header = raw.splitlines()[0].decode("utf-8-sig").split(";")
     assert b"\r\n" in raw and header[:8] == list(COLUMNS)
-    assert "addressee_fr" in header and "city_de" not in header  # only the columns in use
+    assert "street_fr" in header and "city_de" not in header  # only the columns in use
     assert read_contacts(out) == original
     assert "Liège" in raw.decode("utf-8-sig")
 

@@ -29,14 +29,14 @@ from bluekit.store.database import Store
 from bluekit.store.tables import sends
 from bluekit.workflows.sending import invitation_messages, reminder_messages, send
 
-from .conftest import CAMPAIGN_2024, EXAMPLE_CONTACTS
+from .conftest import CAMPAIGN_2024, EXAMPLE_CONTACTS, signed
 
 PASSWORD = "s3cret-pw"
 
 
 @pytest.fixture(scope="module")
 def campaign():
-    return load_campaign(CAMPAIGN_2024)
+    return signed(load_campaign(CAMPAIGN_2024))
 
 
 @pytest.fixture(scope="module")
@@ -61,10 +61,10 @@ def _pdf_text(path: Path) -> str:
     return " ".join(" ".join(p.extract_text() for p in PdfReader(path).pages).split())
 
 
-SALUTATIONS = {
-    "nl": "Geacht college van burgemeester en schepenen",
-    "fr": "Mesdames et Messieurs les membres du Collège,",
-    "de": "Sehr geehrte Mitglieder des Gemeindekollegiums",
+SALUTATIONS = {  # the first words after the salutation's "Geacht", "Mesdames et Messieurs"...
+    "nl": "Geacht ",
+    "fr": "Mesdames et Messieurs les membres du Collège",
+    "de": "Sehr geehrte Mitglieder des ",
 }
 WORLD_DAY = {
     "nl": "dinsdag 30 juli 2024",
@@ -105,12 +105,12 @@ def test_each_letter_of_a_bilingual_municipality_has_the_address_in_its_language
         (code, lang): _pdf_text(next(folders[code].glob(f"*-{lang}.pdf")))
         for code, lang in [("21015", "nl"), ("21015", "fr"), ("63023", "de"), ("63023", "fr")]
     }
-    assert "College van burgemeester en schepenen Voorbeeldplein 1 1030 Schaarbeek" \
-        in letter["21015", "nl"]
-    assert "Collège des bourgmestre et échevins Place Exemple 1 1030 Schaerbeek" \
+    assert "Aan het college van burgemeester en schepenen Schaarbeek Voorbeeldplein 1 1030 " \
+        "Schaarbeek" in letter["21015", "nl"]
+    assert "Au Collège des bourgmestre et échevins Schaerbeek Place Exemple 1 1030 Schaerbeek" \
         in letter["21015", "fr"]
-    assert "Gemeindekollegium" in letter["63023", "de"]
-    assert "Collège communal Beispielstraße 1 4700 Eupen" in letter["63023", "fr"]
+    assert "Gemeindekollegium Eupen Beispielstraße 1 4700 Eupen" in letter["63023", "de"]
+    assert "Au Collège communal Eupen Beispielstraße 1 4700 Eupen" in letter["63023", "fr"]
     assert "Gemeindekollegium" not in letter["63023", "fr"]
 
 
@@ -162,18 +162,20 @@ def test_the_message_parses_back_with_parts_attachments_and_calendar(built) -> N
     raw = (out / eupen.folder / "message.eml").read_bytes()
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert message["Message-ID"] == "<bluekit.2024.invitation.63023@just.fgov.be>"
-    assert message["Subject"].startswith("Blue-Heart-Kampagne: Erstrahlt Ihre Gemeinde")
-    assert " / Campagne Cœur bleu" in message["Subject"]
+    # in two languages, the short subjects: an inbox shows both
+    assert message["Subject"] == "Ihre Gemeinde am 30. Juli in Blau? / " \
+        "Votre commune en bleu le 30 juillet\u00a0?"
+    assert message["From"] == "FÖD Justiz / SPF Justice – Blue Heart / Cœur bleu " \
+        "<teh@just.fgov.be>"
     assert message["Content-Language"] == "de, fr"
     assert message["Date"] and message["To"] == "gemeinde@eupen.example.org"
-    assert "FÖD Justiz" in message["From"]
     assert b"=?utf-8?" in raw.split(b"\n\n", 1)[0]  # non-ASCII headers are encoded
     plain = message.get_body(("plain",)).get_content()
     assert "--- Deutsch ---" in plain and "--- Français ---" in plain
     names = [part.get_filename() for part in message.iter_attachments()]
     assert names == [
         "Brief Blue Heart 2024 – Eupen (de).pdf",
-        "Lettre Blue Heart 2024 – Eupen (fr).pdf",
+        "Lettre Cœur bleu 2024 – Eupen (fr).pdf",
         "blue-heart-2024.ics",
     ]
     pdf = next(message.iter_attachments()).get_content()
@@ -410,7 +412,7 @@ def test_reminders_go_to_those_invited_without_an_answer(
     outgoing = reminder_messages(campaign, invitees, out, store)
     assert [o.code for o in outgoing] == [i.municipality.code for i in invitees[1:3]]
     message = email.message_from_bytes(outgoing[0].message, policy=email.policy.default)
-    assert message["Subject"].startswith("Herinnering: ")
+    assert message["Subject"].startswith("Herinnering / Rappel – ")  # Schaarbeek: both
     assert "reminder" in message["Message-ID"]
 
 
@@ -432,13 +434,13 @@ def test_send_command_is_a_dry_run_by_default(runner, tmp_path: Path) -> None:
 
 
 def test_send_command_sends_all_with_password_from_the_environment(
-    runner, tmp_path: Path, smtp_server, monkeypatch
+    runner, tmp_path: Path, smtp_server, monkeypatch, signed_campaign_file
 ) -> None:
     monkeypatch.setenv("BLUEKIT_SMTP_PASSWORD", PASSWORD)
     args = [
         "invitations",
         "send",
-        str(CAMPAIGN_2024),
+        str(signed_campaign_file),
         "--out",
         str(tmp_path / "dist"),
         "--db",
@@ -465,13 +467,13 @@ def test_send_command_sends_all_with_password_from_the_environment(
 
 
 def test_send_command_with_a_wrong_password_exits_2(
-    runner, tmp_path: Path, smtp_server, monkeypatch
+    runner, tmp_path: Path, smtp_server, monkeypatch, signed_campaign_file
 ) -> None:
     monkeypatch.setenv("BLUEKIT_SMTP_PASSWORD", "nope-nope")
     args = [
         "invitations",
         "send",
-        str(CAMPAIGN_2024),
+        str(signed_campaign_file),
         "--out",
         str(tmp_path / "dist"),
         "--db",

@@ -44,7 +44,8 @@ def _post(data: dict[str, Any], post_id: str) -> dict[str, Any]:
 
 def _problems(path: Path) -> list[str]:
     _, problems = check_campaign(path)
-    return [str(p) for p in problems]
+    # the 2024 file's signatory is staff's to fill in: its warning is not a visual's problem
+    return [str(p) for p in problems if p.field != "invitation.signatory.name"]
 
 
 def test_a_signal_visual_must_name_an_existing_signal(write_campaign) -> None:

@@ -115,3 +115,34 @@ def _clock_time(value: object) -> object:
 
 
 ClockTime = Annotated[dt.time, BeforeValidator(_clock_time)]
+# Words that show a name was never filled in: "Voornaam Achternaam", "Prénom Nom", "N.N.".
+_PLACEHOLDER_WORDS = {
+    "voornaam", "achternaam", "familienaam", "naam", "prénom", "prenom", "nom", "vorname",
+    "nachname", "name", "firstname", "lastname", "surname", "todo", "tbd", "xxx", "nn",
+    "ondertekenaar", "signataire", "unterzeichner", "signatory",
+}
+
+
+def _person_name(value: str) -> str:
+    """A person's name as they sign a letter: at least two words (first name and surname), of
+    letters with hyphens, apostrophes or an initial's full stop; not a placeholder."""
+    words = value.split()
+    plain = {w.strip(".").casefold() for w in words}
+    if (
+        len(words) < 2
+        or not all(c.isalpha() or c in " -'’." for c in value)
+        or not any(w[:1].isupper() for w in words)
+        or plain & _PLACEHOLDER_WORDS
+    ):
+        raise PydanticCustomError(
+            "person_name",
+            "'{value}' is not a person's name as they sign (first name and surname, e.g. "
+            "An Peeters or Marie Dubois-Lambert)",
+            {"value": value},
+        )
+    return value
+
+
+PersonName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_person_name)
+]

@@ -9,12 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import typing
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
@@ -35,15 +33,11 @@ from bluekit.campaign.fields import (
     Telephone,
     Text,
 )
+from bluekit.campaign.invitation import Invitation
 from bluekit.campaign.placeholders import placeholders_in
+from bluekit.campaign.section import Strict
 from bluekit.campaign.visual import Signature, Visual
 from bluekit.language import LANGUAGES, Language
-
-
-class Strict(BaseModel):
-    """Base of every campaign section: unknown keys are errors, models are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Kickoff(Strict):
@@ -208,58 +202,6 @@ class Social(Strict):
     @classmethod
     def _unique_ids(cls, value: list[SocialPost]) -> list[SocialPost]:
         _reject_duplicates([p.id for p in value], "post id")
-        return value
-
-
-class Signatory(Strict):
-    name: Text | None = None
-    role: LocalizedText
-
-
-class Sender(Strict):
-    organisation: LocalizedText
-    department: LocalizedText | None = None
-    address: LocalizedText
-    email: Email
-    telephone: Telephone
-
-
-class Invitation(Strict):
-    """The letter and e-mail inviting municipalities to light a building blue on 30 July."""
-
-    sender: Sender
-    signatory: Signatory
-    reply_by: dt.date
-    letter_date: dt.date | None = Field(
-        default=None,
-        description="The date printed on the letters; default: 4 weeks before reply_by.",
-    )
-    contacts_file: Path | None = Field(
-        default=None,
-        description="Contacts CSV (relative to this file); when set, `bluekit build` makes the "
-        "invitations too.",
-    )
-    addressee: LocalizedText = Field(
-        description="Addressee line when the contacts file gives none; the name follows it."
-    )
-    subject: LocalizedText
-    salutation: LocalizedText
-    body: list[LocalizedText] = Field(min_length=1)
-    closing: LocalizedText
-    reminder: LocalizedText | None = None
-
-    @property
-    def date_on_letters(self) -> dt.date:
-        return self.letter_date or self.reply_by - dt.timedelta(weeks=4)
-
-    @field_validator("reply_by")
-    @classmethod
-    def _reply_before_world_day(cls, value: dt.date, info: ValidationInfo) -> dt.date:
-        year = (info.context or {}).get("year")
-        if isinstance(year, int) and not (dt.date(year, 1, 1) <= value < dt.date(year, 7, 30)):
-            raise PydanticCustomError(
-                "reply_by", "the reply-by date must fall in {year}, before 30 July", {"year": year}
-            )
         return value
 
 

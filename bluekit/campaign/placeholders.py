@@ -7,13 +7,11 @@ writes a poster, a post or a letter.
 
 from __future__ import annotations
 
-import datetime as dt
 import string
-from functools import cache
 from typing import TYPE_CHECKING
 
 from bluekit.errors import OutputError
-from bluekit.language import Language
+from bluekit.language import Language, written_date
 
 if TYPE_CHECKING:
     from bluekit.campaign.model import Campaign
@@ -24,6 +22,8 @@ PLACEHOLDERS = {
     "municipality",
     "world_day",
     "reply_by",
+    "reminder_reply_by",
+    "letter_date",
     "kickoff",
     "year",
     "url",
@@ -31,8 +31,6 @@ PLACEHOLDERS = {
     "hashtags",
 }
 
-# Babel locales for Belgian usage; English uses British conventions ("Tuesday 30 July 2024").
-LOCALES: dict[Language, str] = {"nl": "nl_BE", "fr": "fr_BE", "de": "de_BE", "en": "en_GB"}
 
 
 def placeholders_in(text: str) -> set[str]:
@@ -59,15 +57,6 @@ def fill(text: str, **values: str) -> str:
         ) from None
 
 
-@cache
-def long_date(day: dt.date, lang: Language) -> str:
-    """'dinsdag 30 juli 2024', 'mardi 30 juillet 2024', 'Dienstag, 30. Juli 2024'."""
-    # Imported here: validating a campaign file reads the names above but writes no dates.
-    from babel.dates import format_date
-
-    return format_date(day, "full", locale=LOCALES[lang])
-
-
 def values(
     campaign: Campaign,
     lang: Language,
@@ -78,10 +67,17 @@ def values(
 ) -> dict[str, str]:
     """Every placeholder's value in `lang` (the municipality's only when one is given; the
     first `hashtags` hashtags only, for a platform that takes no more)."""
+    inv = campaign.invitation
+    kickoff = campaign.dates.kickoff
     result = {
-        "world_day": long_date(campaign.dates.world_day, lang),
-        "reply_by": long_date(campaign.invitation.reply_by, lang),
-        "kickoff": long_date(campaign.dates.kickoff.date, lang) if campaign.dates.kickoff else "",
+        "world_day": written_date(campaign.dates.world_day, lang),
+        "reply_by": written_date(inv.reply_by, lang),
+        # the rules refuse a text with {reminder_reply_by} when the date is not set
+        "reminder_reply_by": (
+            written_date(inv.reminder_reply_by, lang) if inv.reminder_reply_by else ""
+        ),
+        "letter_date": written_date(inv.date_on_letters, lang, "long"),
+        "kickoff": written_date(kickoff.date, lang) if kickoff else "",
         "year": str(campaign.year),
         "url": url or campaign.reporting_point.url[lang],
         "telephone": campaign.reporting_point.telephone or "",

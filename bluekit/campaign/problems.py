@@ -16,6 +16,7 @@ from typing import Annotated, Any, Union
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
+from bluekit.campaign.invitation import RETIRED_KEYS
 from bluekit.campaign.model import Campaign
 from bluekit.campaign.yaml_source import PathKey, YamlSource
 from bluekit.errors import Problem
@@ -77,6 +78,9 @@ def problem_from_error(error: ErrorDetails, source: YamlSource) -> Problem:
     loc = tuple(error["loc"])
     kind = error["type"]
     hint = ""
+    if kind == "extra_forbidden" and loc in RETIRED_KEYS:
+        message = f"{format_path(loc)} is no longer used"
+        return Problem(source.location(loc, key=True), message, format_path(loc), RETIRED_KEYS[loc])
     if kind == "extra_forbidden":
         parent = _model_at(loc[:-1])
         allowed = sorted(parent.model_fields) if parent else []

@@ -1,6 +1,6 @@
 """The campaign's content rules, which read what the texts say rather than their shape: no
 "free" about a number charged at the national rate, only known placeholders, no stale year, and
-the texts still flagged for review.
+the texts still flagged for review; the invitation's own rules are in `letter_rules`.
 
 They run on a campaign the schema has accepted, so each rule may rely on its structure.
 """
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import phonenumbers
 
+from bluekit.campaign.letter_rules import letter_problems
 from bluekit.campaign.placeholders import PLACEHOLDERS, placeholders_in_safe
 from bluekit.campaign.problems import format_path, loc_from_path
 from bluekit.errors import Problem
@@ -37,6 +38,7 @@ def content_problems(campaign: Campaign, source: YamlSource) -> list[Problem]:
     for path, text in campaign.localized_texts():
         for lang, value in text.items():
             problems += _text_problems(campaign, source, path, lang, value, free_ok=free_ok)
+    problems += letter_problems(campaign, source)
     for item in campaign.review:
         problems.append(
             Problem(

@@ -19,7 +19,6 @@ from bluekit.cli.params import (
     with_options,
 )
 from bluekit.cli.sending import Sending, print_send_report
-from bluekit.errors import BluekitError
 
 if TYPE_CHECKING:
     from bluekit.campaign.model import Campaign
@@ -136,14 +135,15 @@ def remind_command(
     Example: bluekit invitations remind campaigns/2024.yaml --host smtp.office365.com --user me@just.fgov.be --no-dry-run --no-limit
     """
     from bluekit.workflows.build import default_out_dir
-    from bluekit.workflows.sending import build_invitations, reminder_messages, reminders_due, send
+    from bluekit.workflows.sending import (
+        build_invitations,
+        check_reminders_due,
+        reminder_messages,
+        send,
+    )
 
     campaign = load(campaign_file)
-    if not early and not reminders_due(campaign):
-        raise BluekitError(
-            f"the reply-by date ({campaign.invitation.reply_by}) has not passed yet",
-            hint="wait, or pass --early",
-        )
+    check_reminders_due(campaign, early=early)
     invitees = selection.invitees(campaign_file, campaign)
     out_dir = out or default_out_dir(campaign)
     build_invitations(campaign, invitees, out_dir)

@@ -11,8 +11,7 @@ from functools import cache
 from typing import Any
 
 from bluekit.campaign.model import Campaign
-from bluekit.campaign.placeholders import LOCALES
-from bluekit.language import Language
+from bluekit.language import LOCALES, Language
 
 
 @cache

@@ -18,7 +18,6 @@ from importlib.resources import files
 from typing import cast
 
 from bluekit.campaign.model import Campaign
-from bluekit.campaign.placeholders import long_date
 from bluekit.campaign.yaml_source import load_plain
 from bluekit.errors import BluekitError
 from bluekit.kit import brand
@@ -38,7 +37,7 @@ from bluekit.kit.visuals import (
     visual_content,
     visual_key,
 )
-from bluekit.language import Language
+from bluekit.language import Language, written_date
 from bluekit.pipeline.jinja_templates import render_html
 from bluekit.pipeline.jobs import PlannedOutput, StaticJob, ZipJob
 from bluekit.pipeline.render import Job
@@ -70,7 +69,7 @@ def frame_job() -> Job:
 
 
 def _stamp(when: dt.datetime, lang: Language) -> str:
-    return f"{long_date(when.date(), lang)}, {when:%H:%M}"
+    return f"{written_date(when.date(), lang)}, {when:%H:%M}"
 
 
 def posts_txt(campaign: Campaign, lang: Language, posts: Sequence[Post]) -> str:

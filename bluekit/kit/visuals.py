@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bluekit.campaign.model import Campaign, SocialPost
-from bluekit.campaign.placeholders import long_date, render_text
+from bluekit.campaign.placeholders import render_text
 from bluekit.campaign.post_rules import post_date
 from bluekit.kit import brand
 from bluekit.kit.platforms import (
@@ -28,7 +28,7 @@ from bluekit.kit.platforms import (
 )
 from bluekit.kit.signature import signature_data
 from bluekit.kit.tracking import tracked_url
-from bluekit.language import Language
+from bluekit.language import Language, written_date
 from bluekit.pipeline.render import Job
 
 IMAGE_PPI = 144  # images are laid out in points: pixels = points x 2
@@ -106,7 +106,7 @@ def visual_content(campaign: Campaign, lang: Language, post: SocialPost) -> dict
     elif kind == "kickoff":
         kickoff = campaign.dates.kickoff
         assert kickoff is not None  # post_rules checked it
-        content |= {"kicker": long_date(kickoff.date, lang), "step": "display",
+        content |= {"kicker": written_date(kickoff.date, lang), "step": "display",
                     "sub": _t(campaign, lang, poster.lead),
                     "field": f"{own} / poster.lead"}
     elif kind == "theme":

@@ -16,10 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bluekit.campaign.model import Campaign
-from bluekit.campaign.placeholders import long_date
 from bluekit.kit import brand
 from bluekit.kit.order_form import order_strings
-from bluekit.language import Language
+from bluekit.language import Language, written_date
 from bluekit.ledger.orders import Event, Order, Partner
 from bluekit.mail.message import EmailJob, message_id
 from bluekit.mail.sender import Outgoing, read_eml
@@ -123,7 +122,7 @@ def slip_job(campaign: Campaign, order: Order) -> Job:
         "order_label": s["slip_order"],
         "number": order.number,
         "date_label": s["slip_date"],
-        "date": long_date(_local_day(order.created_at), lang),
+        "date": written_date(_local_day(order.created_at), lang),
         "code_label": s["slip_code"],
         "item_label": s["slip_item"],
         "quantity_label": s["slip_quantity"],
@@ -161,7 +160,7 @@ def mail_job(campaign: Campaign, order: Order, status: str) -> EmailJob:
         raise ValueError(f"order {order.number} was never {status}")
     values = {
         "number": order.number,
-        "date": long_date(_local_day(order.created_at if status == "confirmed" else step.at),
+        "date": written_date(_local_day(order.created_at if status == "confirmed" else step.at),
                           lang),
         "carrier": step.carrier or "",
         "tracking": step.tracking or "",

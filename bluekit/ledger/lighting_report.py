@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bluekit.campaign.model import Campaign
-from bluekit.campaign.placeholders import long_date
 from bluekit.files.excel_csv import excel_csv
 from bluekit.kit import brand
+from bluekit.language import written_date
 from bluekit.ledger.lighting import area_of, participating, status
 from bluekit.municipalities.registry import Municipality
 from bluekit.pipeline.jinja_templates import render_html
@@ -63,8 +63,8 @@ def _buildings_page(campaign: Campaign, rows: list[tuple[Municipality, Row[Any]]
         "lighting_report.html.j2",
         year=campaign.year,
         slogan=f"{campaign.slogan['nl']} · {campaign.slogan['fr']}",
-        world_day=f"{long_date(campaign.dates.world_day, 'nl')} · "
-        f"{long_date(campaign.dates.world_day, 'fr')}",
+        world_day=f"{written_date(campaign.dates.world_day, 'nl')} · "
+        f"{written_date(campaign.dates.world_day, 'fr')}",
         groups=groups,
         total=len(rows),
         colours={k: c.rgb for k, c in brand.PALETTE.items()},

@@ -51,6 +51,16 @@ class Contact:
                 return text
         return str(getattr(self, name))
 
+    def addressee_in(self, lang: str, main: str) -> str:
+        """The addressee of the letter in `lang` when the contacts file gives one: its own
+        column (`addressee_fr`), else the common column, but only for the letter in the main
+        language `main`, in which that column is written (the common "Gemeindekollegium" must
+        not head the French letter to Eupen); '' when the file gives none."""
+        for field, language, text in self.localised:
+            if field == "addressee" and language == lang:
+                return text
+        return self.addressee if lang == main else ""
+
     def languages_for(self, municipality: registry.Municipality) -> tuple[str, ...]:
         """The language(s) to write in: the override if set, else the municipality's regime."""
         return self.languages or municipality.languages

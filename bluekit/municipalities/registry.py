@@ -102,6 +102,14 @@ class Municipality:
         return self.local_name
 
     @property
+    def college(self) -> str:
+        """The municipal executive a letter goes to, by the law of its region: Flanders and
+        Brussels have a college of mayor and aldermen (college van burgemeester en schepenen,
+        Collège des bourgmestre et échevins), Wallonia, the German-speaking Community included,
+        a municipal college (Collège communal, Gemeindekollegium, gemeentecollege)."""
+        return "mayor_and_aldermen" if self.region in ("flanders", "brussels") else "municipal"
+
+    @property
     def local_name(self) -> str:
         """The name in the municipality's own (first) language."""
         first = self.languages[0]

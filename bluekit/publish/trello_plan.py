@@ -22,7 +22,6 @@ from pathlib import PurePosixPath
 from typing import cast
 
 from bluekit.campaign.model import Campaign
-from bluekit.campaign.placeholders import long_date
 from bluekit.campaign.yaml_source import load_plain
 from bluekit.errors import OutputError
 from bluekit.kit.platforms import PLATFORMS
@@ -30,7 +29,7 @@ from bluekit.kit.social import kit_strings
 from bluekit.kit.social_posts import Post
 from bluekit.kit.typography import colon
 from bluekit.kit.zips import kit_name
-from bluekit.language import Language
+from bluekit.language import Language, written_date
 from bluekit.publish.kit_files import BuiltFile
 from bluekit.publish.markdown import escape
 
@@ -111,7 +110,7 @@ def _attachment(file: BuiltFile) -> Attachment:
 
 
 def _stamp(when: dt.datetime, lang: Language) -> str:
-    return f"{long_date(when.date(), lang)}, {when:%H:%M}"
+    return f"{written_date(when.date(), lang)}, {when:%H:%M}"
 
 
 def post_card(campaign: Campaign, post: Post, built: Mapping[str, BuiltFile]) -> CardPlan:

@@ -85,7 +85,18 @@ def send(
     **options: Unpack[SendOptions],
 ) -> SendReport:
     """Send the campaign's messages of one kind, with the failures CSV in the invitations
-    folder."""
+    folder. Letters signed by no one are never sent: a dry run shows them, nothing more."""
+    if (
+        kind in ("invitation", "reminder")
+        and not options.get("dry_run", True)
+        and campaign.invitation.signatory.name is None
+    ):
+        raise BluekitError(
+            f"the {kind}s would go out signed by no one: invitation.signatory.name is not "
+            "filled in",
+            hint="write the name of the official who signs in the campaign file, check the "
+            "letters, then send",
+        )
     return send_messages(
         outgoing,
         store=store,
@@ -97,6 +108,24 @@ def send(
     )
 
 
-def reminders_due(campaign: Campaign, today: dt.date | None = None) -> bool:
-    """Reminders make sense once the reply-by date has passed."""
-    return (today or dt.date.today()) > campaign.invitation.reply_by
+def check_reminders_due(
+    campaign: Campaign, today: dt.date | None = None, *, early: bool = False
+) -> None:
+    """Raise unless reminders make sense today: once the reply-by date has passed (or
+    `early`), before World Day, and never asking for an answer by a date that has passed."""
+    today = today or dt.date.today()
+    inv = campaign.invitation
+    if not early and today <= inv.reply_by:
+        raise BluekitError(
+            f"the reply-by date ({inv.reply_by}) has not passed yet", hint="wait, or pass --early"
+        )
+    if today >= campaign.dates.world_day:
+        raise BluekitError(
+            f"World Day ({campaign.dates.world_day}) has come: too late for reminders"
+        )
+    if inv.reminder_reply_by is not None and today > inv.reminder_reply_by:
+        raise BluekitError(
+            f"the reminder asks for an answer by {inv.reminder_reply_by}, which has passed",
+            hint="set invitation.reminder_reply_by to a later date, before 30 July, and send "
+            "again",
+        )

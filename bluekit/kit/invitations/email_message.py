@@ -12,13 +12,15 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from bluekit.campaign.invitation import two_language_subject
 from bluekit.campaign.model import Campaign
-from bluekit.campaign.placeholders import LOCALES
+from bluekit.campaign.placeholders import render_text
 from bluekit.kit import brand
+from bluekit.kit.invitations.address_forms import forms_source
 from bluekit.kit.invitations.invitees import Invitee
 from bluekit.kit.invitations.letters import attachment_name
 from bluekit.kit.invitations.texts import contact_line, letter_texts, mail_strings
-from bluekit.language import Language
+from bluekit.language import LANGUAGES, Language
 from bluekit.mail.message import EmailJob, LazyEmailJob, message_id
 from bluekit.pipeline.jinja_templates import render_html, render_plain
 from bluekit.pipeline.jobs import PlannedOutput
@@ -29,13 +31,18 @@ LANGUAGE_NAMES: dict[Language, str] = {
 
 
 def subject(campaign: Campaign, invitee: Invitee, *, reminder: bool = False) -> str:
-    parts = []
-    for lang in invitee.languages:
-        text = letter_texts(campaign, invitee, lang).subject
-        if reminder:
-            text = f"{mail_strings()[lang]['reminder']}: {text}"
-        parts.append(text)
-    return " / ".join(parts)
+    """The subject in the municipality's languages: in two, the short subjects, so that an
+    inbox shows both; a reminder says so first in each ('Herinnering / Rappel – …')."""
+    languages = invitee.languages
+    texts = campaign.invitation.subject_in(languages)
+    text = two_language_subject([
+        render_text(part, campaign, lang, municipality=invitee.municipality)
+        for part, lang in zip(texts, languages, strict=True)
+    ])
+    if reminder:
+        words = [mail_strings()[lang]["reminder"] for lang in languages]
+        text = f"{' / '.join(words)} – {text}"
+    return text
 
 
 def _section(
@@ -44,6 +51,7 @@ def _section(
     """The part of the e-mail in `lang`."""
     texts = letter_texts(campaign, invitee, lang, for_mail=True)
     base = campaign.social.base_url
+    words = mail_strings()[lang]
     paragraphs = [texts.reminder] if reminder and texts.reminder else texts.paragraphs
     return {
         "lang": lang,
@@ -51,11 +59,12 @@ def _section(
         "salutation": texts.salutation,
         "paragraphs": paragraphs,
         "closing": texts.closing,
+        "name": texts.name,
         "role": texts.role,
         "organisation": texts.organisation,
         "contact": contact_line(campaign),
-        "attachments": mail_strings()[lang]["attachments"],
-        "social_label": mail_strings()[lang]["social_kit"],
+        "attachments": words["attachments_again" if reminder else "attachments"],
+        "social_label": words["social_kit"],
         "social_url": f"{base.rstrip('/')}/{lang}/" if base else None,
     }
 
@@ -73,9 +82,15 @@ def mail_bodies(campaign: Campaign, invitee: Invitee, *, reminder: bool = False)
     )
 
 
-def _sender(campaign: Campaign, lang: Language) -> str:
-    name = campaign.invitation.sender.organisation[lang]
-    return f"{name} – Blue Heart <{campaign.invitation.sender.email}>"
+def _sender(campaign: Campaign, languages: Sequence[Language]) -> str:
+    """'FOD Justitie – Blue Heart', 'FOD Justitie / SPF Justice – Blue Heart / Cœur bleu':
+    the sender's name in each language of the e-mail."""
+    def in_each(names: Sequence[str]) -> str:
+        return " / ".join(dict.fromkeys(names))
+
+    organisation = in_each([campaign.invitation.sender.organisation[lg] for lg in languages])
+    name = in_each([mail_strings()[lg]["campaign"] for lg in languages])
+    return f"{organisation} – {name} <{campaign.invitation.sender.email}>"
 
 
 def email_job(
@@ -87,16 +102,15 @@ def email_job(
     reminder: bool = False,
 ) -> EmailJob:
     text, html = mail_bodies(campaign, invitee, reminder=reminder)
-    first = invitee.languages[0]
     kind = "reminder" if reminder else "invitation"
     headers = (
-        ("From", _sender(campaign, first)),
+        ("From", _sender(campaign, invitee.languages)),
         ("To", invitee.contact.email),
         ("Subject", subject(campaign, invitee, reminder=reminder)),
         ("Message-ID", message_id(campaign, kind, invitee.municipality.code)),
         ("Content-Language", ", ".join(invitee.languages)),
     )
-    # Attachments carry readable names ("Lettre Blue Heart 2024 – Liège (fr).pdf", encoded per
+    # Attachments carry readable names ("Lettre Cœur bleu 2024 – Liège (fr).pdf", encoded per
     # RFC 2231 in the message); the files on disk keep their plain slugs.
     attachments = tuple(
         (
@@ -130,7 +144,7 @@ def _mail_template_sources() -> str:
 def _in_languages(value: Any, languages: Sequence[str]) -> Any:
     """`value` with every text kept only in `languages` (a mapping keyed by language codes)."""
     if isinstance(value, dict):
-        if value and set(value) <= set(LOCALES):
+        if value and set(value) <= set(LANGUAGES):
             return {k: v for k, v in value.items() if k in languages}
         return {k: _in_languages(v, languages) for k, v in value.items()}
     if isinstance(value, list):
@@ -145,7 +159,7 @@ def mail_inputs(campaign: Campaign, languages: Sequence[Language]) -> str:
     leaves them alone."""
     return json.dumps(
         [
-            "invitation-email-v1",
+            "invitation-email-v2",
             campaign.year,
             _in_languages(campaign.invitation.model_dump(mode="json"), languages),
             campaign.invitation.date_on_letters.isoformat(),
@@ -154,6 +168,7 @@ def mail_inputs(campaign: Campaign, languages: Sequence[Language]) -> str:
             campaign.hashtags,
             campaign.social.base_url,
             {lang: mail_strings()[lang] for lang in languages},
+            forms_source(),
             _mail_template_sources(),
             {k: c.rgb for k, c in brand.PALETTE.items()},
         ],

@@ -9,21 +9,26 @@ from bluekit.campaign.model import Campaign
 from bluekit.files.filenames import slug
 from bluekit.kit import brand
 from bluekit.kit.invitations.invitees import Invitee
-from bluekit.kit.invitations.texts import contact_line, letter_texts, mail_strings, place_and_date
+from bluekit.kit.invitations.texts import (
+    LetterTexts,
+    contact_line,
+    letter_texts,
+    mail_strings,
+    place_and_date,
+)
 from bluekit.kit.signature import signature_data
+from bluekit.kit.typography import runs
 from bluekit.language import Language
 from bluekit.pipeline.render import Job
 
 
-def _addressee_lines(campaign: Campaign, invitee: Invitee, lang: Language) -> list[str]:
+def _addressee_lines(invitee: Invitee, lang: Language, texts: LetterTexts) -> list[str]:
+    """The address in the envelope's window: the contacts file's addressee for this letter,
+    else the form of address of the college and the municipality's name; street and town."""
     contact, municipality = invitee.contact, invitee.municipality
-    addressee, street = contact.in_language("addressee", lang), contact.in_language("street", lang)
-    city = contact.in_language("city", lang)
-    lines = (
-        [addressee]
-        if addressee
-        else [campaign.invitation.addressee[lang], municipality.name(lang)]
-    )
+    addressee = contact.addressee_in(lang, invitee.languages[0])
+    street, city = contact.in_language("street", lang), contact.in_language("city", lang)
+    lines = [addressee] if addressee else [texts.addressee, municipality.name(lang)]
     if street:
         lines.append(street)
     if contact.postcode or city:
@@ -48,13 +53,14 @@ def letter_job(campaign: Campaign, invitee: Invitee, lang: Language) -> Job:
             ([inv.sender.department[lang]] if inv.sender.department else [])
             + [inv.sender.address[lang], f"{inv.sender.email} · {inv.sender.telephone}"]
         ),
-        "addressee_lines": _addressee_lines(campaign, invitee, lang),
+        "addressee_lines": _addressee_lines(invitee, lang, texts),
         "place_date": place_and_date(campaign, lang),
-        "subject": texts.subject,
+        # the values filled in, addresses, numbers and dates are set so no line ends in them
+        "subject": runs(texts.subject, lang, texts.kept),
         "salutation": texts.salutation,
-        "paragraphs": texts.paragraphs,
+        "paragraphs": [runs(p, lang, texts.kept) for p in texts.paragraphs],
         "closing": texts.closing,
-        "signatory_name": inv.signatory.name,
+        "signatory_name": texts.name,
         "signatory_role": texts.role,
         "contact": contact_line(campaign),
         "footer": footer,
@@ -88,7 +94,9 @@ def letter_name(campaign: Campaign, invitee: Invitee, lang: Language) -> str:
 
 
 def attachment_name(campaign: Campaign, invitee: Invitee, lang: Language) -> str:
-    """The letter's name as an e-mail attachment: 'Lettre Blue Heart 2024 – Liège (fr).pdf'."""
-    word = mail_strings()[lang]["letter"]
+    """The letter's name as an e-mail attachment, with the campaign's name in the letter's
+    language: 'Lettre Cœur bleu 2024 – Liège (fr).pdf', 'Brief Blue Heart 2024 – Eupen (de).pdf'.
+    """
+    words = mail_strings()[lang]
     name = invitee.municipality.name(lang).replace("/", "-").replace("\\", "-")
-    return f"{word} Blue Heart {campaign.year} – {name} ({lang}).pdf"
+    return f"{words['letter']} {words['campaign']} {campaign.year} – {name} ({lang}).pdf"
