@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from bluekit.campaign.model import Campaign
 from bluekit.kit import brand
 from bluekit.kit.order_form import order_strings
-from bluekit.language import Language, written_date
+from bluekit.language import Language, written_date, written_number
 from bluekit.ledger.orders import Event, Order, Partner
 from bluekit.mail.message import EmailJob, message_id
 from bluekit.mail.sender import Outgoing, read_eml
@@ -128,7 +128,8 @@ def slip_job(campaign: Campaign, order: Order) -> Job:
         "quantity_label": s["slip_quantity"],
         "packed_label": s["slip_packed"],
         "rows": [
-            {"code": code, "name": _name(campaign, code, lang), "quantity": str(quantity)}
+            {"code": code, "name": _name(campaign, code, lang),
+             "quantity": written_number(quantity, lang)}
             for code, quantity in in_catalogue_order(campaign, order.lines)
         ],
         "remarks_label": s["slip_remarks"],
@@ -136,7 +137,8 @@ def slip_job(campaign: Campaign, order: Order) -> Job:
         "packed_by_label": s["slip_packed_by"],
         "checked_by_label": s["slip_checked_by"],
         "thanks": s["slip_thanks"],
-        "footer": f"Blue Heart {campaign.year} · {org.name[lang]} · {campaign.contacts.orders}",
+        "footer": f"{s['campaign']} {campaign.year} · {org.name[lang]} · "
+        f"{campaign.contacts.orders}",
     }
     return Job(
         template="packing_slip.typ",
@@ -176,7 +178,8 @@ def mail_job(campaign: Campaign, order: Order, status: str) -> EmailJob:
         else "",
         "contents_label": s["mail_contents"],
         "lines": [
-            {"code": code, "name": _name(campaign, code, lang), "quantity": quantity}
+            {"code": code, "name": _name(campaign, code, lang),
+             "quantity": written_number(quantity, lang)}
             for code, quantity in in_catalogue_order(campaign, order.lines)
         ],
         "address_label": s["mail_address"],
@@ -184,10 +187,11 @@ def mail_job(campaign: Campaign, order: Order, status: str) -> EmailJob:
         "questions": s["mail_questions"].format(orders=campaign.contacts.orders),
         "closing": s["mail_closing"],
         "organisation": campaign.organisation.name[lang],
-        "signature": f"Blue Heart · {campaign.contacts.orders} · {campaign.organisation.telephone}",
+        "signature": f"{s['campaign']} · {campaign.contacts.orders} · "
+        f"{campaign.organisation.telephone}",
         "colours": {k: c.rgb for k, c in brand.PALETTE.items()},
     }
-    sender = f"{campaign.organisation.name[lang]} – Blue Heart <{campaign.contacts.orders}>"
+    sender = f"{campaign.organisation.name[lang]} – {s['campaign']} <{campaign.contacts.orders}>"
     headers = (
         ("From", sender),
         ("To", str(Address(order.partner.contact, addr_spec=order.partner.email))),
