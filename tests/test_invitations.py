@@ -6,6 +6,7 @@ import datetime as dt
 import email
 import email.policy
 import html
+import re
 import shutil
 from pathlib import Path
 
@@ -150,7 +151,8 @@ def test_a_name_with_an_apostrophe_and_ampersand_renders_in_pdf_and_html(
     )
     page = message.get_body(("html",)).get_content()
     html5lib.HTMLParser(strict=True).parse(page)
-    assert "C’est pourquoi nous invitons Braine-l’Alleud" in html.unescape(page)
+    words = html.unescape(re.sub(r"<[^>]+>", "", page))  # the text a reader sees
+    assert "C’est pourquoi nous invitons Braine-l’Alleud" in words
     assert "<b>" not in page and "&lt;b&gt;Cœur bleu&lt;/b&gt; &amp; l&#39;été" in page
     plain = message.get_body(("plain",)).get_content()
     assert "nous invitons Braine-l’Alleud à illuminer" in plain

@@ -173,8 +173,9 @@ def test_the_zip_holds_the_complete_kit(kit: Path) -> None:
 def test_posts_txt_groups_per_platform_with_images_and_alt_text(kit: Path) -> None:
     text = (kit / "nl" / "posts.txt").read_text("utf-8")
     assert text.index("Facebook") < text.index("Instagram") < text.index("Mastodon")
-    assert "maandag 22 juli 2024, 10:00" in text
-    assert "Alternatieve tekst: " in text and "images/kickoff-landscape-1200x675.png" in text
+    assert "Publiceren op maandag 22 juli 2024 om 10.00\u00a0uur" in text
+    assert "(Lengte: 303 van de 63.206 tekens)" in text  # Facebook's limit, Belgian style
+    assert "Alternatieve tekst:" in text and "images/kickoff-landscape-1200x675.png" in text
     # a carousel lists its slides, each with its own alt text
     assert "images/carousel-3-portrait-1080x1440.png" in text
     assert "Alternatieve tekst: 3/5: Horecapersoneel werkt" in text
@@ -185,6 +186,8 @@ def test_the_french_posts_file_puts_a_space_before_its_colons(campaign) -> None:
     assert "Visuel\u00a0: images/" in text and "Texte alternatif\u00a0: " in text
     assert "(Longueur\u00a0: " in text and "humains\u00a0: PAG-ASA" in text
     assert "Visuel:" not in text
+    assert "À publier le lundi 22 juillet 2024 à 10\u00a0h\n" in text
+    assert "caractères sur 2\u202f200)" in text  # Instagram's limit, the French way
 
 
 def test_the_images_say_what_the_number_is_for_and_a_call_too_long_is_an_error(

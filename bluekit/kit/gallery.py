@@ -125,7 +125,7 @@ def gallery_sections(
         images = take(lambda p, lang=lang: p.startswith(f"social/{lang}/")
                       and social_visual(p) is not None)
         files = take(lambda p, lang=lang: p.startswith(f"social/{lang}/"))
-        sections.append({"id": f"social-{lang}", "title": f"Social-media kit ({lang})",
+        sections.append({"id": f"social-{lang}", "title": f"Social media kit ({lang})",
                          "cards": visual_cards(images, thumbnails),
                          "links": [_link(f) for f in files]})
     folders: dict[str, list[str]] = {}
@@ -133,7 +133,9 @@ def gallery_sections(
         folders.setdefault(PurePosixPath(path).parts[1], []).append(path)
     if folders:
         sections.append({
-            "id": "invitations", "title": f"Invitations ({len(folders)} municipalities)",
+            "id": "invitations",
+            "title": f"Invitations ({len(folders)} "
+            f"municipalit{'y' if len(folders) == 1 else 'ies'})",
             "rows": [{"name": name, "links": [_link(f) for f in sorted(files)]}
                      for name, files in sorted(folders.items())],
         })
@@ -145,7 +147,7 @@ def _file_sections(take: Any) -> list[dict[str, Any]]:
     """The sections of files shown as links: order form, ZIPs, overview, the rest."""
     sections = []
     titles = {"order-form": "Order form", "kits": "Kits to download (one ZIP per language)",
-              "social": "Social-media kits as ZIP", "invitations": "Invitations overview"}
+              "social": "Social media kits as ZIP files", "invitations": "Invitations overview"}
     for folder, title in titles.items():
         files = take(lambda p, folder=folder: p.startswith(f"{folder}/"))
         if files:

@@ -37,7 +37,7 @@ from bluekit.kit.visuals import (
     visual_content,
     visual_key,
 )
-from bluekit.language import Language, written_date
+from bluekit.language import Language, written_date, written_number, written_time
 from bluekit.pipeline.jinja_templates import render_html
 from bluekit.pipeline.jobs import PlannedOutput, StaticJob, ZipJob
 from bluekit.pipeline.render import Job
@@ -69,7 +69,17 @@ def frame_job() -> Job:
 
 
 def _stamp(when: dt.datetime, lang: Language) -> str:
-    return f"{written_date(when.date(), lang)}, {when:%H:%M}"
+    """'maandag 22 juli 2024 om 10.00 uur', 'lundi 22 juillet 2024 à 10 h'."""
+    return kit_strings()[lang]["when_at"].format(
+        date=written_date(when.date(), lang), time=written_time(when.time(), lang)
+    )
+
+
+def _length(post: Post, lang: Language) -> str:
+    """'303 van de 63.206 tekens', '331 caractères sur 63 206'."""
+    return kit_strings()[lang]["length_of"].format(
+        length=written_number(post.length, lang), limit=written_number(post.platform.limit, lang)
+    )
 
 
 def posts_txt(campaign: Campaign, lang: Language, posts: Sequence[Post]) -> str:
@@ -93,7 +103,7 @@ def posts_txt(campaign: Campaign, lang: Language, posts: Sequence[Post]) -> str:
                 "",
                 post.text,
                 "",
-                f"({strings['length']}{colon(lang)}{post.length}/{post.platform.limit})",
+                f"({strings['length']}{colon(lang)}{_length(post, lang)})",
                 "-" * 40,
                 "",
             ]
@@ -120,8 +130,7 @@ def index_html(campaign: Campaign, lang: Language, posts: Sequence[Post]) -> str
                             "more": [{"path": i.path, "alt": i.alt} for i in p.images[1:]],
                             "text": p.text,
                             "when": _stamp(p.when, lang),
-                            "length": p.length,
-                            "limit": p.platform.limit,
+                            "length": _length(p, lang),
                         }
                         for p in group
                     ],
@@ -134,6 +143,7 @@ def index_html(campaign: Campaign, lang: Language, posts: Sequence[Post]) -> str
         title=strings["title"],
         intro=strings["intro"],
         strings=strings,
+        colon=colon(lang).rstrip(" "),
         slogan=campaign.slogan[lang],
         year=campaign.year,
         platforms=groups,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from bluekit.campaign.model import Campaign
 from bluekit.files.excel_csv import excel_csv
 from bluekit.kit import brand
-from bluekit.language import written_date
+from bluekit.language import written_date, written_number
 from bluekit.ledger.lighting import area_of, participating, status
 from bluekit.municipalities.registry import Municipality
 from bluekit.pipeline.jinja_templates import render_html
@@ -62,11 +62,11 @@ def _buildings_page(campaign: Campaign, rows: list[tuple[Municipality, Row[Any]]
     return render_html(
         "lighting_report.html.j2",
         year=campaign.year,
-        slogan=f"{campaign.slogan['nl']} · {campaign.slogan['fr']}",
-        world_day=f"{written_date(campaign.dates.world_day, 'nl')} · "
-        f"{written_date(campaign.dates.world_day, 'fr')}",
+        slogan={lang: campaign.slogan[lang] for lang in ("nl", "fr")},
+        world_day={lang: written_date(campaign.dates.world_day, lang) for lang in ("nl", "fr")},
         groups=groups,
-        total=len(rows),
+        total={"count": len(rows), "nl": written_number(len(rows), "nl"),
+               "fr": written_number(len(rows), "fr")},
         colours={k: c.rgb for k, c in brand.PALETTE.items()},
     )
 

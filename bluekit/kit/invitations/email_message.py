@@ -11,6 +11,7 @@ from functools import cache, partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bluekit.campaign.invitation import two_language_subject
 from bluekit.campaign.model import Campaign
@@ -20,6 +21,8 @@ from bluekit.kit.invitations.address_forms import forms_source
 from bluekit.kit.invitations.invitees import Invitee
 from bluekit.kit.invitations.letters import attachment_name
 from bluekit.kit.invitations.texts import contact_line, letter_texts, mail_strings
+from bluekit.kit.tracking import tracked_url
+from bluekit.kit.typography import runs
 from bluekit.language import LANGUAGES, Language
 from bluekit.mail.message import EmailJob, LazyEmailJob, message_id
 from bluekit.pipeline.jinja_templates import render_html, render_plain
@@ -45,6 +48,30 @@ def subject(campaign: Campaign, invitee: Invitee, *, reminder: bool = False) -> 
     return text
 
 
+def _html_paragraphs(
+    campaign: Campaign, invitee: Invitee, lang: Language, reminder: bool
+) -> list[list[dict[str, Any]]]:
+    """The paragraphs as the HTML part shows them: the reporting point as a short address
+    that links with tracking, e-mail addresses as links, and numbers, dates and names that do
+    not break across lines (long addresses may: a phone's screen is narrow)."""
+    printed = letter_texts(campaign, invitee, lang)
+    address = campaign.reporting_point.url[lang]
+    short = urlsplit(address).netloc + urlsplit(address).path.rstrip("/")
+    links = {short: tracked_url(address, source="invitation", medium="email",
+                                campaign=f"blueheart{campaign.year}")}
+    texts = [printed.reminder] if reminder and printed.reminder else printed.paragraphs
+    result = []
+    for text in texts:
+        pieces = []
+        for run in runs(text, lang, printed.kept):
+            value = run["text"]
+            href = links.get(value) or (f"mailto:{value}" if "@" in value and run["keep"]
+                                        and " " not in value else None)
+            pieces.append({"text": value, "href": href, "keep": run["keep"] and len(value) < 40})
+        result.append(pieces)
+    return result
+
+
 def _section(
     campaign: Campaign, invitee: Invitee, lang: Language, reminder: bool
 ) -> dict[str, Any]:
@@ -54,6 +81,7 @@ def _section(
     words = mail_strings()[lang]
     paragraphs = [texts.reminder] if reminder and texts.reminder else texts.paragraphs
     return {
+        "html_paragraphs": _html_paragraphs(campaign, invitee, lang, reminder),
         "lang": lang,
         "language": LANGUAGE_NAMES[lang],
         "salutation": texts.salutation,
