@@ -47,13 +47,13 @@ def written_date(day: dt.date, lang: Language, length: Literal["full", "long"] =
 
 def written_time(time: dt.time, lang: Language) -> str:
     """A time of day as a Belgian (or British) reader writes it in a sentence: '10.00 uur',
-    '10 h' ('10 h 30'), '10:00 Uhr', '10:00'."""
+    '10 h' ('10 h 30'), '9:00 Uhr', '09:00' (British 24-hour times keep the zero)."""
     if lang == "nl":
-        return f"{time:%H.%M}\u00a0uur"
+        return f"{time.hour}.{time:%M}\u00a0uur"
     if lang == "fr":
         return f"{time.hour}\u00a0h" + (f"\u00a0{time:%M}" if time.minute else "")
     if lang == "de":
-        return f"{time:%H:%M}\u00a0Uhr"
+        return f"{time.hour}:{time:%M}\u00a0Uhr"
     return f"{time:%H:%M}"
 
 

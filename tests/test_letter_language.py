@@ -280,7 +280,7 @@ def test_the_calendar_entry_is_in_both_languages_description_and_alarm_included(
     assert "#EndHumanTrafficking und #HumanTrafficking" in description
     (alarm,) = event.walk("VALARM")
     assert str(alarm["description"]).startswith("Morgen ist Welttag gegen Menschenhandel")
-    assert " / Demain, Journée mondiale" in str(alarm["description"])
+    assert " / Demain, c’est la Journée mondiale" in str(alarm["description"])
     assert str(event["summary"]).count(" / ") == 1
 
 

@@ -122,7 +122,7 @@ def slip_job(campaign: Campaign, order: Order) -> Job:
         "order_label": s["slip_order"],
         "number": order.number,
         "date_label": s["slip_date"],
-        "date": written_date(_local_day(order.created_at), lang),
+        "date": written_date(_local_day(order.created_at), lang, "long"),
         "code_label": s["slip_code"],
         "item_label": s["slip_item"],
         "quantity_label": s["slip_quantity"],
@@ -162,8 +162,10 @@ def mail_job(campaign: Campaign, order: Order, status: str) -> EmailJob:
         raise ValueError(f"order {order.number} was never {status}")
     values = {
         "number": order.number,
-        "date": written_date(_local_day(order.created_at if status == "confirmed" else step.at),
-                          lang),
+        # without the weekday: "vom 1. Dezember 2026 erhalten" needs no commas around it
+        "date": written_date(
+            _local_day(order.created_at if status == "confirmed" else step.at), lang, "long"
+        ),
         "carrier": step.carrier or "",
         "tracking": step.tracking or "",
         "contact": order.partner.contact,

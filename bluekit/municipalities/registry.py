@@ -75,6 +75,17 @@ GERMAN_NAMES = {
     "92094": "Namur",
 }
 
+# English names where British English has its own (Antwerp, Ghent, Bruges...); elsewhere an
+# English text uses the local name (Leuven, Kortrijk, Liège).
+ENGLISH_NAMES = {
+    "11002": "Antwerp",
+    "21004": "Brussels",
+    "31005": "Bruges",
+    "33011": "Ypres",
+    "35013": "Ostend",
+    "44021": "Ghent",
+}
+
 
 @dataclass(frozen=True)
 class Municipality:
@@ -92,7 +103,10 @@ class Municipality:
     facilities: bool
 
     def name(self, lang: str) -> str:
-        """The name in `lang`; English and missing German fall back to the local name."""
+        """The name in `lang`; English and German names where they have their own, else the
+        local name."""
+        if lang == "en":
+            return ENGLISH_NAMES.get(self.code, self.local_name)
         if lang == "nl":
             return self.name_nl
         if lang == "fr":
