@@ -103,7 +103,9 @@ def main() -> int:
         cold_each = list(PEAKS)
         files = len(report["rendered"])
         noop, _, again = run_build(campaign, contacts, out)
-        data["invitation"]["closing"]["de"] = "Mit freundlichen Grüßen und bis bald"
+        data["invitation"]["signatory"]["role"]["de"] = (
+            "Koordinatorin für die Bekämpfung des Menschenhandels"
+        )
         campaign.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
         changed, _, after = run_build(campaign, contacts, out)
         start = time.perf_counter()
@@ -119,7 +121,7 @@ def main() -> int:
     print(f"rebuild, nothing changed: {noop:.2f} s ({len(again['rendered'])} made, "
           f"{len(again['unchanged'])} up to date; start-up of the command alone {startup:.2f} s)")
     kinds = sorted({Path(p).suffix for p in remade})
-    print(f"rebuild after one text change (invitation.closing.de): {changed:.1f} s, "
+    print(f"rebuild after one text change (invitation.signatory.role.de): {changed:.1f} s, "
           f"{len(remade)} files made again ({', '.join(kinds)}), e.g. {remade[:2]}")
     return 0
 

@@ -18,7 +18,10 @@ from bluekit.errors import InputFileError
 from bluekit.files.atomic import create_atomic
 
 # Dates of the model, also when written as quoted strings.
-DATE_FIELDS = {("dates", "world_day"), ("dates", "kickoff", "date"), ("invitation", "reply_by")}
+DATE_FIELDS = {
+    ("dates", "world_day"), ("dates", "kickoff", "date"), ("invitation", "reply_by"),
+    ("invitation", "reminder_reply_by"), ("invitation", "letter_date"),
+}
 
 
 def shift_date(old: dt.date, year: int) -> dt.date:

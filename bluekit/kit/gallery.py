@@ -87,6 +87,10 @@ def _group(paths: Sequence[str]) -> dict[str, list[str]]:
     return groups
 
 
+def _municipalities(count: int) -> str:
+    return f"{count} municipalit{'y' if count == 1 else 'ies'}"
+
+
 def gallery_sections(
     planned: Sequence[PlannedOutput],
     thumbnails: dict[str, PlannedOutput],
@@ -133,9 +137,7 @@ def gallery_sections(
         folders.setdefault(PurePosixPath(path).parts[1], []).append(path)
     if folders:
         sections.append({
-            "id": "invitations",
-            "title": f"Invitations ({len(folders)} "
-            f"municipalit{'y' if len(folders) == 1 else 'ies'})",
+            "id": "invitations", "title": f"Invitations ({_municipalities(len(folders))})",
             "rows": [{"name": name, "links": [_link(f) for f in sorted(files)]}
                      for name, files in sorted(folders.items())],
         })
