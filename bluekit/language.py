@@ -67,6 +67,11 @@ def written_number(value: int, lang: Language) -> str:
 
 def written_list(items: typing.Sequence[str], lang: Language) -> str:
     """'#A en #B', '#A et #B', '#A und #B', '#A and #B': a list in a sentence."""
+    return _written_list(tuple(items), lang)
+
+
+@cache
+def _written_list(items: tuple[str, ...], lang: Language) -> str:
     from babel.lists import format_list
 
     return str(format_list(list(items), locale=LOCALES[lang])) if items else ""

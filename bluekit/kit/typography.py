@@ -4,8 +4,9 @@ pieces of a text that must never be broken across two lines of a printed page.""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from functools import cache
+import string
+from collections.abc import Collection, Mapping
+from functools import cache, lru_cache
 from typing import Any
 
 from bluekit.language import LOCALES, Language
@@ -21,46 +22,48 @@ def colon(lang: str) -> str:
 
 # What a reader must see whole on one line: an e-mail or web address, a hashtag, a Belgian
 # telephone number, a number with thousands separators, a postcode and its town, a street and
-# its number. Dates are added per language (`_pattern`).
+# its number. Dates are added per language (`_patterns`). Words are taken whole (atomic groups)
+# and street names checked by their ending, so that a paragraph is read in linear time.
+_STREET_ENDINGS = (
+    "straat", "laan", "plein", "markt", "steenweg", "weg", "dreef", "lei", "kaai", "rue",
+    "avenue", "boulevard", "place", "chaussée", "quai", "straße", "strasse", "platz", "gasse",
+    "street", "road", "square",
+)
+_WORD = r"(?>[\w’'-]+)"
 _FIXED = [
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    r"(?<![\w.+-])(?>[\w.+-]+)@[\w-]+(?:\.[\w-]+)+",
     r"(?:https?://|www\.)[^\s()<>]*[^\s()<>.,;:!?’'\"»]",
     r"#\w+",
     r"(?:\+32[\s\u00a0]?|\b0)\d{1,3}(?:[\s\u00a0./]\d{2,3}){2,3}\b",
     r"\b\d{1,3}(?:[\u00a0\u202f .]\d{3})+\b",
     r"\b[1-9]\d{3}[\s\u00a0]+[A-ZÀ-Þ][\w’'-]*(?:[\s\u00a0]+\([\w’' -]+\))?",
-    r"\b[\w’'-]*(?:straat|laan|plein|markt|steenweg|weg|dreef|lei|kaai|rue|avenue|boulevard"
-    r"|place|chaussée|quai|straße|strasse|platz|gasse|street|road|square)"
-    r"(?:[\s\u00a0]+[\w’'-]+){0,3}[\s\u00a0]+\d+[A-Za-z]?\b",
+    rf"\b{_WORD}(?:{'|'.join(f'(?<={e})' for e in _STREET_ENDINGS)})"
+    rf"(?:[\s\u00a0]+{_WORD}){{0,3}}[\s\u00a0]+\d+[A-Za-z]?\b",
 ]
 
 
 @cache
-def _pattern(lang: Language) -> re.Pattern[str]:
+def _patterns(lang: Language) -> list[re.Pattern[str]]:
     # Imported here: only the letters need month names.
-    from babel.dates import get_day_names, get_month_names
+    from babel.dates import get_month_names
 
     months = "|".join(get_month_names("wide", locale=LOCALES[lang]).values())
-    days = "|".join(get_day_names("wide", locale=LOCALES[lang]).values())
-    date = (
-        rf"\b(?:(?:{days}),?[\s\u00a0]+)?\d{{1,2}}(?:er|\.)?[\s\u00a0]+(?:{months})"
-        r"(?:[\s\u00a0]+\d{4})?\b"
-    )
-    return re.compile("|".join([date, *_FIXED]), re.IGNORECASE)
+    date = rf"\b\d{{1,2}}(?:er|\.)?[\s\u00a0]+(?:{months})(?:[\s\u00a0]+\d{{4}})?\b"
+    return [re.compile(p, re.IGNORECASE) for p in (date, *_FIXED)]
 
 
-def runs(text: str, lang: Language, kept: Iterable[str] = ()) -> list[Run]:
+def runs(text: str, lang: Language) -> list[Run]:
     """`text` cut into runs for a Typst template, which sets a kept run in a box so that no
-    line ends inside it: the values bluekit filled in (`kept`: a date, a name, a number, an
-    address) and every e-mail or web address, hashtag, telephone number, date and address."""
-    spans = [m.span() for m in _pattern(lang).finditer(text)]
-    for value in {v for v in kept if v.strip()}:
-        start = text.find(value)
-        while start != -1:
-            spans.append((start, start + len(value)))
-            start = text.find(value, start + 1)
+    line ends inside it: every e-mail or web address, hashtag, telephone number, date and
+    address in it."""
+    return [dict(run) for run in _runs(text, lang)]
+
+
+@lru_cache(maxsize=4096)
+def _runs(text: str, lang: Language) -> tuple[Run, ...]:
+    spans = sorted(m.span() for pattern in _patterns(lang) for m in pattern.finditer(text))
     merged: list[list[int]] = []
-    for start, end in sorted(spans):
+    for start, end in spans:
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
         else:
@@ -74,4 +77,23 @@ def runs(text: str, lang: Language, kept: Iterable[str] = ()) -> list[Run]:
         position = end
     if position < len(text):
         result.append({"text": text[position:], "keep": False})
+    return tuple(result)
+
+
+def template_runs(
+    template: str, lang: Language, values: Mapping[str, str], *, read: Collection[str] = ()
+) -> list[Run]:
+    """A campaign text filled in with `values`, as runs: each value bluekit fills in (a date,
+    the municipality's name, a number, an address) is one kept run, except those named in
+    `read`, which are read like the text around them (a list of hashtags breaks between
+    them). The text between the placeholders is the same in every letter, so it is read once."""
+    result: list[Run] = []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        if literal:
+            result += runs(literal, lang)
+        if field is not None and values[field]:
+            if field in read:
+                result += runs(values[field], lang)
+            else:
+                result.append({"text": values[field], "keep": True})
     return result

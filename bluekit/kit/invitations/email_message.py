@@ -19,10 +19,10 @@ from bluekit.campaign.placeholders import render_text
 from bluekit.kit import brand
 from bluekit.kit.invitations.address_forms import forms_source
 from bluekit.kit.invitations.invitees import Invitee
-from bluekit.kit.invitations.letters import attachment_name
+from bluekit.kit.invitations.letters import READ, attachment_name
 from bluekit.kit.invitations.texts import contact_line, letter_texts, mail_strings
 from bluekit.kit.tracking import tracked_url
-from bluekit.kit.typography import runs
+from bluekit.kit.typography import template_runs
 from bluekit.language import LANGUAGES, Language
 from bluekit.mail.message import EmailJob, LazyEmailJob, message_id
 from bluekit.pipeline.jinja_templates import render_html, render_plain
@@ -59,11 +59,12 @@ def _html_paragraphs(
     short = urlsplit(address).netloc + urlsplit(address).path.rstrip("/")
     links = {short: tracked_url(address, source="invitation", medium="email",
                                 campaign=f"blueheart{campaign.year}")}
-    texts = [printed.reminder] if reminder and printed.reminder else printed.paragraphs
+    inv = campaign.invitation
+    texts = [inv.reminder] if reminder and inv.reminder else inv.body
     result = []
     for text in texts:
         pieces = []
-        for run in runs(text, lang, printed.kept):
+        for run in template_runs(text[lang], lang, printed.values, read=READ):
             value = run["text"]
             href = links.get(value) or (f"mailto:{value}" if "@" in value and run["keep"]
                                         and " " not in value else None)

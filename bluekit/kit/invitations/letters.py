@@ -17,9 +17,13 @@ from bluekit.kit.invitations.texts import (
     place_and_date,
 )
 from bluekit.kit.signature import signature_data
-from bluekit.kit.typography import runs
+from bluekit.kit.typography import template_runs
 from bluekit.language import Language
 from bluekit.pipeline.render import Job
+
+# Placeholders whose value is read like text rather than kept whole: the hashtags, a list that
+# may break between its items.
+READ = ("hashtags",)
 
 
 def _addressee_lines(invitee: Invitee, lang: Language, texts: LetterTexts) -> list[str]:
@@ -56,9 +60,9 @@ def letter_job(campaign: Campaign, invitee: Invitee, lang: Language) -> Job:
         "addressee_lines": _addressee_lines(invitee, lang, texts),
         "place_date": place_and_date(campaign, lang),
         # the values filled in, addresses, numbers and dates are set so no line ends in them
-        "subject": runs(texts.subject, lang, texts.kept),
+        "subject": template_runs(inv.subject[lang], lang, texts.values, read=READ),
         "salutation": texts.salutation,
-        "paragraphs": [runs(p, lang, texts.kept) for p in texts.paragraphs],
+        "paragraphs": [template_runs(p[lang], lang, texts.values, read=READ) for p in inv.body],
         "closing": texts.closing,
         "signatory_name": texts.name,
         "signatory_role": texts.role,

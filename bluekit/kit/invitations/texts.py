@@ -59,7 +59,7 @@ class LetterTexts:
     role: str
     organisation: str
     reminder: str | None
-    kept: tuple[str, ...]  # the values filled in, which a printed line must never split
+    values: dict[str, str]  # the placeholders' values, which a printed line must never split
 
 
 def letter_texts(
@@ -95,7 +95,7 @@ def letter_texts(
         role=t(inv.signatory.role),
         organisation=t(inv.sender.organisation),
         reminder=t(inv.reminder) if inv.reminder else None,
-        kept=(*filled.values(), *campaign.hashtags),
+        values=filled,
     )
 
 
