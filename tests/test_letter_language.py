@@ -359,3 +359,46 @@ def test_the_letters_of_the_example_build_read_in_order(tmp_path: Path) -> None:
     plain = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert "Geacht college van burgemeester en schepenen,\n\nOp dinsdag 30 juli 2024" in plain
     assert "Veuillez agréer, Mesdames et Messieurs les membres du Collège, l’assurance" in plain
+
+
+def test_french_keeps_its_no_break_spaces_and_german_its_quotes_everywhere() -> None:
+    """Every French text, the campaign's and bluekit's own, has a no-break space before ; : ?
+    ! and inside « »; German quotes are „…“, never straight ones."""
+    import yaml
+
+    from .conftest import CAMPAIGN_2022, ROOT
+
+    def strings(value, path):
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield from strings(item, f"{path}.{key}")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from strings(item, f"{path}[{i}]")
+
+    def texts(value, lang, path=""):
+        """The texts in `lang`: under a key `lang`, however deep."""
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == lang:
+                    yield from strings(item, f"{path}.{key}")
+                else:
+                    yield from texts(item, lang, f"{path}.{key}")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from texts(item, lang, f"{path}[{i}]")
+
+    templates = ROOT / "bluekit" / "templates"
+    sources = [CAMPAIGN_2024, CAMPAIGN_2022, *sorted(templates.glob("*_strings.yaml")),
+               templates / "address_forms.yaml"]
+    checked = 0
+    for source in sources:
+        data = yaml.safe_load(source.read_text("utf-8"))
+        for path, text in texts(data, "fr"):
+            checked += 1
+            assert not re.search(r" [;:?!»]|« ", text), (source.name, path, text)
+        for path, text in texts(data, "de"):
+            assert '"' not in text and text.count("„") == text.count("“"), (source.name, path)
+    assert checked > 100
