@@ -353,7 +353,7 @@ def test_the_2024_kit_is_published_with_every_post_poster_and_zip(
     assert len(cards) == len(trello.cards) == report.count("create")
     instagram = cards["fr/instagram/world-day"]
     assert lists[instagram["idList"]] == "Français"
-    assert instagram["name"] == "Instagram · mardi 30 juillet 2024, 09:00"
+    assert instagram["name"] == "Instagram · mardi 30 juillet 2024 à 9\u00a0h"
     assert instagram["due"] == "2024-07-30T07:00:00.000Z"  # 09:00 in Brussels, summer time
     assert "**Texte alternatif**\u00a0: " in instagram["desc"]
     assert "Aujourd’hui, c’est la Journée mondiale" in instagram["desc"]

@@ -68,8 +68,9 @@ def frame_job() -> Job:
     )
 
 
-def _stamp(when: dt.datetime, lang: Language) -> str:
-    """'maandag 22 juli 2024 om 10.00 uur', 'lundi 22 juillet 2024 à 10 h'."""
+def posting_stamp(when: dt.datetime, lang: Language) -> str:
+    """When a post goes out, as a reader of `lang` writes it: 'maandag 22 juli 2024 om
+    10.00 uur', 'lundi 22 juillet 2024 à 10 h' (after 'Publiceren op', 'À publier le')."""
     return kit_strings()[lang]["when_at"].format(
         date=written_date(when.date(), lang), time=written_time(when.time(), lang)
     )
@@ -93,7 +94,7 @@ def posts_txt(campaign: Campaign, lang: Language, posts: Sequence[Post]) -> str:
         name = group[0].platform.name
         lines += [name, "=" * len(name), ""]
         for post in group:
-            lines.append(f"{strings['when']} {_stamp(post.when, lang)}")
+            lines.append(f"{strings['when']} {posting_stamp(post.when, lang)}")
             for image in post.images:
                 lines += [
                     f"{strings['image']}{colon(lang)}{image.path}",
@@ -129,7 +130,7 @@ def index_html(campaign: Campaign, lang: Language, posts: Sequence[Post]) -> str
                             "alt": p.alt,
                             "more": [{"path": i.path, "alt": i.alt} for i in p.images[1:]],
                             "text": p.text,
-                            "when": _stamp(p.when, lang),
+                            "when": posting_stamp(p.when, lang),
                             "length": _length(p, lang),
                         }
                         for p in group

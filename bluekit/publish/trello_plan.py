@@ -25,11 +25,11 @@ from bluekit.campaign.model import Campaign
 from bluekit.campaign.yaml_source import load_plain
 from bluekit.errors import OutputError
 from bluekit.kit.platforms import PLATFORMS
-from bluekit.kit.social import kit_strings
+from bluekit.kit.social import kit_strings, posting_stamp
 from bluekit.kit.social_posts import Post
 from bluekit.kit.typography import colon
 from bluekit.kit.zips import kit_name
-from bluekit.language import Language, written_date
+from bluekit.language import Language
 from bluekit.publish.kit_files import BuiltFile
 from bluekit.publish.markdown import escape
 
@@ -109,10 +109,6 @@ def _attachment(file: BuiltFile) -> Attachment:
     return Attachment(name, file, mime)
 
 
-def _stamp(when: dt.datetime, lang: Language) -> str:
-    return f"{written_date(when.date(), lang)}, {when:%H:%M}"
-
-
 def post_card(campaign: Campaign, post: Post, built: Mapping[str, BuiltFile]) -> CardPlan:
     """The card of one post on one platform in one language."""
     lang, platform = post.lang, post.platform
@@ -126,13 +122,14 @@ def post_card(campaign: Campaign, post: Post, built: Mapping[str, BuiltFile]) ->
         f"**{words['images']}**{colon(lang)}"
         + ", ".join(PurePosixPath(i.path).name for i in images),
         f"**{labels['alt_text']}**{colon(lang)}{escape(post.alt)}",
-        f"**{labels['when']}**{colon(lang)}{_stamp(post.when, lang)} ({words['belgian_time']})",
+        # "Publiceren op maandag 22 juli 2024 om 10.00 uur": the label runs on into the date
+        f"**{labels['when']}** {posting_stamp(post.when, lang)} ({words['belgian_time']})",
     ])
     start = dt.datetime(campaign.year, 1, 1, tzinfo=post.when.tzinfo)
     order = list(PLATFORMS).index(platform.key)
     attachments = tuple(_attachment(i) for i in images)
     return CardPlan(
-        key=key, list_key=lang, name=f"{platform.name} · {_stamp(post.when, lang)}",
+        key=key, list_key=lang, name=f"{platform.name} · {posting_stamp(post.when, lang)}",
         desc=with_reference(key, body), due=_trello_time(post.when),
         pos=1000 + order * 1_000_000 + (post.when - start).total_seconds() // 60,
         attachments=attachments, cover=attachments[0].name,
