@@ -51,17 +51,22 @@ def signed(campaign: Any) -> Any:
     )
 
 
-@pytest.fixture
-def signed_campaign_file(tmp_path: Path) -> Path:
-    """A copy of the 2024 campaign file, signed by TEST_SIGNATORY, beside its contacts file."""
-    folder = tmp_path / "signed"
-    folder.mkdir()
+def write_signed_campaign(folder: Path) -> Path:
+    """A copy of the 2024 campaign file in `folder`, signed by TEST_SIGNATORY, beside its
+    contacts file."""
+    folder.mkdir(parents=True, exist_ok=True)
     text = CAMPAIGN_2024.read_text(encoding="utf-8")
     assert "\n    name:\n" in text
     path = folder / "2024.yaml"
     path.write_text(text.replace("\n    name:\n", f"\n    name: {TEST_SIGNATORY}\n", 1), "utf-8")
     (folder / EXAMPLE_CONTACTS.name).write_bytes(EXAMPLE_CONTACTS.read_bytes())
     return path
+
+
+@pytest.fixture
+def signed_campaign_file(tmp_path: Path) -> Path:
+    """A copy of the 2024 campaign file, signed by TEST_SIGNATORY, beside its contacts file."""
+    return write_signed_campaign(tmp_path / "signed")
 
 
 @pytest.fixture

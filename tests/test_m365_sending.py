@@ -21,7 +21,7 @@ from bluekit.mail.token_cache import open_token_cache
 from bluekit.store.database import Store
 from bluekit.store.tables import sends
 
-from .conftest import CAMPAIGN_2024
+from .conftest import write_signed_campaign
 from .identity_provider import USER
 from .mail_servers import OAuthSink, identity_provider, smtp
 
@@ -64,7 +64,9 @@ def _outgoing(count: int) -> list[Outgoing]:
 
 def _send_args(tmp_path: Path, port: int, *more: str) -> list[str]:
     return [
-        "invitations", "send", str(CAMPAIGN_2024), "--out", str(tmp_path / "dist"),
+        # signed: unsigned letters are never sent
+        "invitations", "send", str(write_signed_campaign(tmp_path / "signed")),
+        "--out", str(tmp_path / "dist"),
         "--db", str(tmp_path / "s.db"), "--host", "127.0.0.1", "--port", str(port),
         "--security", "none", "--no-dry-run", "--no-limit", "--rate", "6000",
         "--region", "wallonia", *more,
