@@ -363,6 +363,9 @@ def test_the_2024_kit_is_published_with_every_post_poster_and_zip(
     carousel = cards["fr/instagram/signals-carousel"]["attachments"]
     assert [a["name"] for a in carousel] == [
         f"carousel-{n}-portrait-1080x1440.png" for n in range(1, 6)]
+    # every slide's alt text is on the card, not the first one's alone
+    slides = cards["fr/instagram/signals-carousel"]["desc"]
+    assert all(f"{n}/5\u00a0: " in slides for n in range(1, 6))
     assert [a["name"] for a in cards["fr/linkedin/signals-carousel"]["attachments"]] == [
         "carousel-fr.pdf"]
     assert [a["name"] for a in cards["nl/kit"]["attachments"]] == [

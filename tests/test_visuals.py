@@ -122,6 +122,36 @@ def test_each_visual_has_its_own_alt_text_per_language(campaign) -> None:
         assert all(len(i.alt) <= post.platform.alt_limit for i in post.images)
 
 
+def test_every_slide_of_the_carousel_has_its_own_numbered_alt_text_in_every_language(
+    campaign, tmp_path: Path
+) -> None:
+    posts = plan_posts(campaign, campaign.languages, ["instagram"])
+    for lang in campaign.languages:
+        [carousel] = [p for p in posts if p.post_id == "signals-carousel" and p.lang == lang]
+        alts = [image.alt for image in carousel.images]
+        colon = "\u00a0: " if lang == "fr" else ": "
+        texts = [s[lang] for s in campaign.poster.signals]
+        # the same form on every slide: its number and its words; the call is no sign
+        assert alts[:4] == [f"{n}/5{colon}{text}" for n, text in enumerate(texts, 1)]
+        assert alts[4].startswith(f"5/5{colon}{campaign.poster.call_to_action[lang]} 078 055 800")
+        assert campaign.poster.signals_title[lang] not in alts[4]
+    write_outputs(plan_social(campaign, SocialOptions(languages=("de",),
+                                                      platforms=("instagram",))), tmp_path)
+    page = (tmp_path / "social" / "de" / "index.html").read_text("utf-8")
+    for n in range(1, 6):  # the page shows each slide's alt text, to copy
+        assert f'<p class="meta">{n}/5: ' in page or f"</strong> {n}/5: " in page
+
+
+def test_a_slide_whose_words_do_not_fit_the_alt_text_limit_is_an_error(campaign) -> None:
+    long = "Lange " * 20
+    signals = [{**campaign.poster.signals[0], "de": long.strip()}, *campaign.poster.signals[1:]]
+    poster = campaign.poster.model_copy(update={"signals": signals})
+    changed = campaign.model_copy(update={"poster": poster})
+    with pytest.raises(OutputError, match=r"carousel slide 1 \(de\) is 119 characters") as err:
+        plan_posts(changed, ("de",), ["instagram"])
+    assert "poster.signals[0] (de)" in err.value.hint
+
+
 def test_the_carousel_is_numbered_slides_ending_with_the_call_and_its_qr_code(
     campaign, tmp_path: Path
 ) -> None:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from bluekit.campaign.model import Campaign, SocialPost
 from bluekit.campaign.placeholders import render_text
 from bluekit.campaign.post_rules import post_date
+from bluekit.errors import OutputError
 from bluekit.kit import brand
 from bluekit.kit.platforms import (
     CAROUSEL_FORMATS,
@@ -28,6 +29,7 @@ from bluekit.kit.platforms import (
 )
 from bluekit.kit.signature import signature_data
 from bluekit.kit.tracking import tracked_url
+from bluekit.kit.typography import colon
 from bluekit.language import Language, written_date
 from bluekit.pipeline.render import Job
 
@@ -139,20 +141,26 @@ def slide_contents(campaign: Campaign, lang: Language) -> list[dict[str, Any]]:
 
 
 def slide_alts(campaign: Campaign, lang: Language, limit: int) -> list[str]:
-    """Each slide's alt text: its number and what it says, as short as the platform needs."""
+    """Each slide's alt text: what it says, numbered ("3/5: ...") where the platform's limit
+    (Instagram: 100) leaves room on every slide, so a carousel's slides read alike; a slide
+    whose words do not fit even unnumbered is an error, never cut."""
     rp, poster = campaign.reporting_point, campaign.poster
     total = slide_count(campaign)
     texts = [_t(campaign, lang, s) for s in poster.signals]
     contact = " · ".join(x for x in (rp.telephone, urlsplit(rp.url[lang]).netloc) if x)
     texts.append(f"{_t(campaign, lang, poster.call_to_action)} {contact}")
-    title = _t(campaign, lang, poster.signals_title)
-    alts = []
+    numbered = [f"{i}/{total}{colon(lang)}{text}" for i, text in enumerate(texts, 1)]
+    if all(len(alt) <= limit for alt in numbered):
+        return numbered
     for i, text in enumerate(texts, 1):
-        # the slide's own words where the platform has room for them (Instagram: 100)
-        candidates = [f"{i}/{total} · {title}: {text}", f"{i}/{total}: {text}", text,
-                      f"{i}/{total} · {title}"]
-        alts.append(next((c for c in candidates if len(c) <= limit), candidates[-1]))
-    return alts
+        if len(text) > limit:
+            field = f"poster.signals[{i - 1}]" if i < total else "poster.call_to_action"
+            raise OutputError(
+                f"the alt text of carousel slide {i} ({lang}) is {len(text)} characters; a "
+                f"platform that shows the carousel allows {limit}",
+                hint=f"shorten {field} ({lang}) to at most {limit} characters",
+            )
+    return texts
 
 
 def _data(

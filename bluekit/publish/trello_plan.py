@@ -122,6 +122,8 @@ def post_card(campaign: Campaign, post: Post, built: Mapping[str, BuiltFile]) ->
         f"**{words['images']}**{colon(lang)}"
         + ", ".join(PurePosixPath(i.path).name for i in images),
         f"**{labels['alt_text']}**{colon(lang)}{escape(post.alt)}",
+        # a carousel's other slides, each with its own alt text ("2/5: ...")
+        *(escape(image.alt) for image in post.images[1:]),
         # "Publiceren op maandag 22 juli 2024 om 10.00 uur": the label runs on into the date
         f"**{labels['when']}** {posting_stamp(post.when, lang)} ({words['belgian_time']})",
     ])
