@@ -32,18 +32,22 @@ from bluekit.pipeline.outputs import write_outputs
 from bluekit.store.database import Store
 from bluekit.store.tables import sends
 
-from .conftest import CAMPAIGN_2024
+from .conftest import CAMPAIGN_2024, write_signed_campaign
 
 PASSWORD = "s3cret-pw"
 BLUEKIT = [sys.executable, "-m", "bluekit"]
 C = str(CAMPAIGN_2024)
+# bluekit as on a day between the 2024 reply-by date and World Day, when reminders go out
+ON_REMINDER_DAY = [sys.executable, str(Path(__file__).with_name("on_day.py")), "2024-07-15"]
 
 
 @pytest.fixture(scope="module")
 def spread(tmp_path_factory) -> tuple[Path, Path, list[str]]:
     """Every seventh municipality of Belgium (81, every region and language) with a contact,
-    and their invitations built: (contacts file, output folder, the addresses)."""
+    and their invitations built, signed (bluekit sends no unsigned letter): (contacts file,
+    output folder, the addresses). The signed campaign file is `_signed(contacts)`."""
     folder = tmp_path_factory.mktemp("spread")
+    signed = write_signed_campaign(folder / "signed")
     contacts = folder / "contacts.csv"
     chosen = registry.municipalities()[::7]
     contacts.write_bytes(contacts_csv([
@@ -51,16 +55,22 @@ def spread(tmp_path_factory) -> tuple[Path, Path, list[str]]:
          "street": "Voorbeeldstraat 1", "postcode": "1000", "city": m.local_name}
         for m in chosen
     ]))
-    campaign = load_campaign(CAMPAIGN_2024)
+    campaign = load_campaign(signed)
     out = folder / "dist"
     write_outputs(plan_invitations(campaign, select_invitees(campaign, read_contacts(contacts))),
                   out)
     return contacts, out, [f"college-{m.code}@example.org" for m in chosen]
 
 
+def _signed(contacts: Path) -> Path:
+    """The signed copy of the 2024 campaign file that `spread` wrote beside its contacts."""
+    return contacts.parent / "signed" / "2024.yaml"
+
+
 def _send(server, db: Path, out: Path, contacts: Path, *extra: str,
           command: tuple[str, ...] = ("invitations", "send")) -> list[str]:
-    return [*command, C, "--contacts", str(contacts), "--out", str(out), "--db", str(db),
+    return [*command, str(_signed(contacts)), "--contacts", str(contacts), "--out", str(out),
+            "--db", str(db),
             "--host", "127.0.0.1", "--port", str(server.port), "--security", "none",
             "--user", "campagne@just.fgov.be", "--no-dry-run", "--no-limit", "--rate", "0",
             *extra]
@@ -70,9 +80,10 @@ def _env() -> dict[str, str]:
     return {**os.environ, "BLUEKIT_SMTP_PASSWORD": PASSWORD}
 
 
-def _at_once(*commands: list[str]) -> list[subprocess.CompletedProcess[str]]:
+def _at_once(*commands: list[str], bluekit: list[str] = BLUEKIT
+             ) -> list[subprocess.CompletedProcess[str]]:
     """Run bluekit processes side by side; their results once all have ended."""
-    running = [subprocess.Popen([*BLUEKIT, *c], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    running = [subprocess.Popen([*bluekit, *c], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, encoding="utf-8", env=_env()) for c in commands]
     results = []
     for process, command in zip(running, commands, strict=True):
@@ -129,8 +140,8 @@ def test_two_reminder_runs_at_the_same_moment_remind_each_once(
         journal.mark_sent(store, journal.Key(2024, "invitation", code), address, f"<{code}@x>",
                           "invited in a test")
     smtp_server.hold_until_sessions = 2
-    runs = _at_once(*[_send(smtp_server, db, out, contacts, "--early",
-                            command=("invitations", "remind"))] * 2)
+    runs = _at_once(*[_send(smtp_server, db, out, contacts,
+                            command=("invitations", "remind"))] * 2, bluekit=ON_REMINDER_DAY)
     assert all(r.returncode in (0, 1) for r in runs), [r.stderr for r in runs]
     assert sum(_sent_count(r.stdout, "reminder") for r in runs) == 20
     assert sorted(smtp_server.recipients()) == sorted(addresses[:20])
