@@ -148,3 +148,62 @@ def built_kit(tmp_path_factory) -> Path:
 
     out, _ = build(CAMPAIGN_2024, tmp_path_factory.mktemp("built-kit") / "dist", jobs=2)
     return out
+
+
+# --- the ledger's database: SQLite and a real PostgreSQL server -------------------------------
+
+import os  # noqa: E402
+
+from .postgres_server import SKIP_VARIABLE, NoPostgres, PostgresServer, start_server  # noqa: E402
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Any:
+    """One PostgreSQL server for the whole session (see tests/postgres_server.py)."""
+    if os.environ.get(SKIP_VARIABLE):
+        pytest.skip(f"{SKIP_VARIABLE} is set: the tests run on SQLite only")
+    try:
+        server = start_server()
+    except NoPostgres as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _database(request: pytest.FixtureRequest, tmp_path: Path, *, empty: bool) -> Any:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ledger.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name, url = server.new_database(empty=empty)
+    try:
+        yield url
+    finally:
+        server.drop_database(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """A database of the test's own, on each backend in turn: an SQLite file, or a database on
+    the test PostgreSQL server that holds the current schema and no rows."""
+    yield from _database(request, tmp_path, empty=False)
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """A database without any table, on each backend in turn."""
+    yield from _database(request, tmp_path, empty=True)
+
+
+@pytest.fixture
+def store(db_url: str) -> Any:
+    """The ledger's store on each backend in turn."""
+    from bluekit.store.database import Store
+
+    opened = Store(db_url)
+    yield opened
+    opened.close()

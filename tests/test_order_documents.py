@@ -9,7 +9,6 @@ import datetime as dt
 import io
 import json
 from email import message_from_bytes, policy
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -36,11 +35,6 @@ C = str(CAMPAIGN_2024)
 EUPEN = Partner("Stadt Eupen", "Jürgen Müller", "juergen.mueller@eupen.be", "Am Stadthaus 1",
                 "4700", "Eupen", "de")
 GENT = Partner("Stad Gent", "Piet De Smet", "piet@stad.gent", "Botermarkt 1", "9000", "Gent", "nl")
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'orders.db'}")
 
 
 def _shipped(store: Store, partner: Partner, *lines: tuple[str, int]) -> str:
@@ -154,8 +148,8 @@ def test_the_report_totals_and_both_exports_open_back(store) -> None:
 # --- the commands ---------------------------------------------------------------------------
 
 
-def test_the_orders_and_stock_commands_from_intake_to_delivery(runner, tmp_path) -> None:
-    db = str(tmp_path / "o.db")
+def test_the_orders_and_stock_commands_from_intake_to_delivery(runner, tmp_path, db_url) -> None:
+    db = db_url
     out = str(tmp_path / "dist")
 
     def run(*args: str, code: int = 0) -> str:
@@ -224,7 +218,7 @@ def test_the_orders_and_stock_commands_from_intake_to_delivery(runner, tmp_path)
 
 
 def test_orders_add_asks_in_a_terminal_for_what_the_options_leave_out(
-    runner, tmp_path, monkeypatch
+    runner, tmp_path, monkeypatch, db_url
 ) -> None:
     monkeypatch.setattr("bluekit.cli.orders._interactive", lambda: True)
     answers = ["Stad Gent", "Piet De Smet", "piet@stad.gent", "", "Botermarkt 1", "9000",
@@ -232,7 +226,7 @@ def test_orders_add_asks_in_a_terminal_for_what_the_options_leave_out(
     # one answer per catalogue item: 25 of the second, nothing of the others
     quantities = ["0", "25"] + ["0"] * (len(CAMPAIGN.materials) - 2)
     result = runner.invoke(
-        app, ["orders", "add", C, "--db", str(tmp_path / "o.db"), "--json"],
+        app, ["orders", "add", C, "--db", db_url, "--json"],
         input="\n".join(answers + quantities) + "\n",
     )
     assert result.exit_code == 0, result.output
@@ -242,14 +236,14 @@ def test_orders_add_asks_in_a_terminal_for_what_the_options_leave_out(
     assert [(line["item"], line["quantity"]) for line in order["lines"]] == [
         (CAMPAIGN.materials[1].code, 25)]
     monkeypatch.setattr("bluekit.cli.orders._interactive", lambda: False)
-    piped = runner.invoke(app, ["orders", "add", C, "--db", str(tmp_path / "p.db")])
+    piped = runner.invoke(app, ["orders", "add", C, "--db", db_url])
     assert piped.exit_code == 2 and "organisation is missing" in piped.output  # no questions
 
 
 def test_order_mails_are_sent_once_through_the_safe_path(runner, tmp_path, smtp_server,
-                                                         monkeypatch) -> None:
-    db = str(tmp_path / "o.db")
-    store = Store(f"sqlite:///{db}")
+                                                         monkeypatch, db_url) -> None:
+    db = db_url
+    store = Store(db)
     number = _shipped(store, GENT, ("PIN-BLUEHEART", 3))
     monkeypatch.setenv("BLUEKIT_SMTP_PASSWORD", "s3cret-pw")
     args = ["orders", "send", C, "--step", "shipped", "--host", "127.0.0.1", "--port",

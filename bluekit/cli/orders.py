@@ -238,7 +238,7 @@ def show_command(campaign_file: CampaignFile, number: Number, db: Db = None,
 
 
 def _step(
-    ctx: typer.Context, campaign_file: Path, number: str, status: str, db: Path | None, *,
+    ctx: typer.Context, campaign_file: Path, number: str, status: str, db: str | None, *,
     by: str | None, note: str | None, carrier: str | None = None, tracking: str | None = None,
     backorder: bool = False,
 ) -> None:

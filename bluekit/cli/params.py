@@ -24,7 +24,12 @@ CampaignFile = Annotated[Path, typer.Argument(help="The campaign file, e.g. camp
 Out = Annotated[Path | None, typer.Option("--out", help="Default: dist/<year>.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts).")]
 Db = Annotated[
-    Path | None, typer.Option("--db", help="State database file (default: orders/bluekit.db).")
+    str | None,
+    typer.Option(
+        "--db",
+        help="State database: a file, or a URL such as postgresql://HOST/DATABASE (default: "
+        "BLUEKIT_DATABASE_URL, else orders/bluekit.db).",
+    ),
 ]
 By = Annotated[str | None, typer.Option("--by", help="Who does this (default: your login).")]
 Note = Annotated[str | None, typer.Option("--note", help="A note for the history.")]
@@ -59,11 +64,12 @@ class Rendering:
         return self.out or default_out_dir(campaign)
 
 
-def open_store(db: Path | None) -> "Store":
-    """The state database: the file given with --db, else the default (see store/database.py)."""
+def open_store(db: str | None) -> "Store":
+    """The state database: the file or URL given with --db, else the default (see
+    store/address.py)."""
     from bluekit.store.database import Store  # SQLAlchemy: only for the commands that use it
 
-    return Store(f"sqlite:///{db}" if db else None)
+    return Store(db)
 
 
 def microsoft_sign_in(tenant: str | None, client_id: str | None) -> "MicrosoftSignIn":

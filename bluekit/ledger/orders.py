@@ -167,9 +167,12 @@ def _order_from_row(row: Any, lines: list[tuple[str, int]], history: list[Event]
     )
 
 
-def load_order(db: Connection, number: str) -> Order:
-    """One order with its lines and history, read in the caller's transaction."""
-    row = db.execute(sa.select(orders).where(orders.c.number == number.strip())).first()
+def load_order(db: Connection, number: str, *, lock: bool = False) -> Order:
+    """One order with its lines and history, read in the caller's transaction; with `lock`,
+    its row stays locked until the transaction ends (on PostgreSQL; SQLite's transaction
+    holds the whole file already), so that two people moving it at once take turns."""
+    query = sa.select(orders).where(orders.c.number == number.strip())
+    row = db.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise NotFound(
             f"no order {number!r}", hint="`bluekit orders list` shows the order numbers"

@@ -31,8 +31,9 @@ def read_orders_csv(campaign: Campaign, path: Path) -> list[NewOrder]:
     columns, problems = _columns(path, header, catalogue)
     result: list[NewOrder] = []
     seen: dict[str, int] = {}
+    wanted = sorted(columns.items())
     for line, row in rows:
-        values = {columns[i]: v.strip() for i, v in enumerate(row) if i in columns}
+        values = {name: row[i].strip() for i, name in wanted if i < len(row)}
         if not any(values.values()):
             continue
         lines, row_problems = _lines(values, catalogue)
@@ -72,7 +73,7 @@ def _lines(values: dict[str, str], catalogue: set[str]) -> tuple[list[tuple[str,
     are none."""
     lines: list[tuple[str, int]] = []
     problems: list[str] = []
-    for code in (c for c in values if c in catalogue):
+    for code in (c for c in values if c in catalogue and values[c]):
         try:
             quantity = parse_quantity(values[code])
         except ValueError:
