@@ -176,7 +176,7 @@ def postgres_server() -> Any:
 
 def _database(request: pytest.FixtureRequest, tmp_path: Path, *, empty: bool) -> Any:
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ledger.db'}"
+        yield f"sqlite:///{tmp_path / ('empty.db' if empty else 'ledger.db')}"
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
     name, url = server.new_database(empty=empty)

@@ -81,9 +81,6 @@ def insert_ignore(connection: Connection, table: sa.Table, **values: object) -> 
 def _engine(url: str) -> Engine:
     backend = backend_of(url)
     if backend == "sqlite":
-        path = sqlite_file(url)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _sqlite_begin)
@@ -115,10 +112,18 @@ class Store:
         if upgrade:
             self.upgrade()
 
+    def _file_missing(self) -> bool:
+        path = sqlite_file(self.url)
+        return path is not None and not path.exists()
+
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """A connection in a transaction that may change data: committed on success, rolled
         back on any error. On SQLite it holds the write lock from its first statement."""
+        if self._file_missing():  # a new ledger: its folder too
+            path = sqlite_file(self.url)
+            assert path is not None
+            path.parent.mkdir(parents=True, exist_ok=True)
         with self.engine.connect() as connection:
             connection = connection.execution_options(bluekit_write=True)
             with connection.begin():
@@ -131,7 +136,10 @@ class Store:
             yield connection
 
     def state(self) -> SchemaState:
-        """The schema version the database has, without changing it."""
+        """The schema version the database has, without changing it (an SQLite file that
+        does not exist yet is not made)."""
+        if self._file_missing():
+            return SchemaState(None)
         try:
             with self.reading() as connection:
                 return schema_state(connection)
@@ -140,7 +148,7 @@ class Store:
 
     def unreachable(self, exc: sa.exc.DBAPIError) -> StoreError:
         """The error to give when the database cannot be reached or read."""
-        reason = scrub(str(exc.orig).strip(), self.url)
+        reason = " ".join(scrub(str(exc.orig), self.url).split())  # one line
         return StoreError(
             f"cannot open the database {self.name}: {reason}",
             hint="check the address, the network and the password (PGPASSWORD or the "
