@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,8 @@ import yaml
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
+# what bluekit caches (a validated campaign's catalogue) goes to a folder of this test session
+os.environ.setdefault("BLUEKIT_CACHE_DIR", tempfile.mkdtemp(prefix="bluekit-cache-"))
 CAMPAIGN_2024 = ROOT / "campaigns" / "2024.yaml"
 CAMPAIGN_2022 = ROOT / "campaigns" / "2022.yaml"
 EXAMPLE_CONTACTS = ROOT / "campaigns" / "contacts.example.csv"
@@ -151,8 +155,6 @@ def built_kit(tmp_path_factory) -> Path:
 
 
 # --- the ledger's database: SQLite and a real PostgreSQL server -------------------------------
-
-import os  # noqa: E402
 
 from .postgres_server import SKIP_VARIABLE, NoPostgres, PostgresServer, start_server  # noqa: E402
 

@@ -63,6 +63,7 @@ class PostgresServer:
     bin_dir: Path
     folder: Path
     port: int = field(default_factory=_free_port)
+    durable: bool = False  # as a real server (the benchmark), else fast (the tests)
     process: subprocess.Popen[bytes] | None = None
     _numbers: itertools.count[int] = field(default_factory=itertools.count)
 
@@ -92,8 +93,9 @@ class PostgresServer:
         log = open(self.folder / "server.log", "wb")  # noqa: SIM115  (the server's, until it stops)
         self.process = subprocess.Popen(
             [str(self.bin_dir / "postgres"), "-D", str(data), "-h", "127.0.0.1",
-             "-p", str(self.port), "-k", "", "-c", "fsync=off", "-c", "synchronous_commit=off",
-             "-c", "full_page_writes=off", "-c", "max_connections=200"],
+             "-p", str(self.port), "-k", "", "-c", "max_connections=200",
+             *(() if self.durable else ("-c", "fsync=off", "-c", "synchronous_commit=off",
+                                        "-c", "full_page_writes=off"))],
             stdout=log, stderr=subprocess.STDOUT, **self._as_owner(),  # type: ignore[call-overload]
         )
         self._wait_until_ready()
@@ -155,10 +157,10 @@ class PostgresServer:
             shutil.rmtree(self.folder)
 
 
-def start_server() -> PostgresServer:
+def start_server(*, durable: bool = False) -> PostgresServer:
     """A running server with the template database made; stop() it when done."""
     folder = Path(tempfile.mkdtemp(prefix="bluekit-pg-"))
-    server = PostgresServer(_bin_dir(), folder)
+    server = PostgresServer(_bin_dir(), folder, durable=durable)
     try:
         server.start()
         server.make_template()

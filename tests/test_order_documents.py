@@ -117,8 +117,12 @@ def test_a_partner_name_with_markup_is_escaped_in_the_html_mail(store, tmp_path)
 
 
 def test_the_report_totals_and_both_exports_open_back(store) -> None:
-    _shipped(store, GENT, ("PIN-BLUEHEART", 25), ("POSTER-A3-NL", 10))
-    add_order(store, CAMPAIGN, NewOrder(EUPEN, (("POSTER-A3-DE", 40), ("PIN-BLUEHEART", 5))))
+    gent, _ = add_order(store, CAMPAIGN, NewOrder(GENT, (("PIN-BLUEHEART", 25),
+                                                         ("POSTER-A3-NL", 10))), by="an")
+    for step, who in (("confirmed", "an"), ("packed", "bert"), ("shipped", "bert")):
+        change_status(store, CAMPAIGN, gent.number, step, by=who, carrier="bpost")
+    add_order(store, CAMPAIGN, NewOrder(EUPEN, (("POSTER-A3-DE", 40), ("PIN-BLUEHEART", 5))),
+              by="chloé")
     cancelled, _ = add_order(store, CAMPAIGN, NewOrder(EUPEN, (("PIN-BLUEHEART", 999),)))
     change_status(store, CAMPAIGN, cancelled.number, "cancelled")
     rows = order_report(store, CAMPAIGN)
@@ -129,6 +133,12 @@ def test_the_report_totals_and_both_exports_open_back(store) -> None:
     provinces = {r.name: r.quantity for r in rows if r.group == "province"}
     assert provinces == {"Oost-Vlaanderen / Flandre orientale": 35,
                          "Luik / Liège": 45}
+    # who did what: the orders each took a step on, their pieces, the pieces each shipped
+    people = {r.key: (r.name, r.orders, r.quantity, r.shipped) for r in rows
+              if r.group == "person"}
+    assert people == {"an": ("received 1, confirmed 1", 1, 35, 0),
+                      "bert": ("packed 1, shipped 1", 1, 35, 35),
+                      "chloé": ("received 1", 1, 45, 0)}
 
     data = report_csv(rows)
     assert data.startswith(b"\xef\xbb\xbf")
@@ -139,7 +149,8 @@ def test_the_report_totals_and_both_exports_open_back(store) -> None:
         ("POSTER-A3-NL", "10"), ("POSTER-A3-DE", "40"), ("PIN-BLUEHEART", "30")}
 
     book = load_workbook(io.BytesIO(report_xlsx(rows, CAMPAIGN, dt.datetime.now(dt.UTC))))
-    assert book.sheetnames == ["Items", "Languages", "Provinces"]
+    assert book.sheetnames == ["Items", "Languages", "Provinces", "People"]
+    assert ("bert", "packed 1, shipped 1", 1, 35, 35) in book["People"].iter_rows(values_only=True)
     items = list(book["Items"].iter_rows(values_only=True))
     assert items[0] == ("Item", "Name", "Orders", "Quantity", "Shipped")
     assert ("PIN-BLUEHEART", "Blue Heart pin", 2, 30, 25) in items
@@ -189,7 +200,8 @@ def test_the_orders_and_stock_commands_from_intake_to_delivery(runner, tmp_path,
     assert "POSTER-A2-DE" in run("stock", "low", C, code=1)
 
     run("orders", "report", C, "--out", str(tmp_path / "r.xlsx"))
-    assert load_workbook(tmp_path / "r.xlsx").sheetnames == ["Items", "Languages", "Provinces"]
+    assert load_workbook(tmp_path / "r.xlsx").sheetnames == ["Items", "Languages", "Provinces",
+                                                          "People"]
     report = json.loads(run("orders", "report", C, "--json", "--language", "fr"))
     assert [(r["key"], r["quantity"]) for r in report if r["group"] == "item"] == [
         ("BROCHURE-FR", 100)]

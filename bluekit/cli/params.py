@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
+    from bluekit.campaign.catalogue import Catalogue
     from bluekit.campaign.model import Campaign
     from bluekit.mail.oauth import MicrosoftSignIn
     from bluekit.store.database import Store
+    from bluekit.store.reader import Reader
 
 CampaignFile = Annotated[Path, typer.Argument(help="The campaign file, e.g. campaigns/2024.yaml.")]
 Out = Annotated[Path | None, typer.Option("--out", help="Default: dist/<year>.")]
@@ -78,6 +80,22 @@ def microsoft_sign_in(tenant: str | None, client_id: str | None) -> "MicrosoftSi
     from bluekit.mail.token_cache import open_token_cache
 
     return MicrosoftSignIn(Tenant.from_options(tenant, client_id), open_token_cache())
+
+
+def open_reading(db: str | None) -> "Reader | Store":
+    """The state database for a command that only reads: a plain connection when the database
+    is up to date (no SQLAlchemy to load), else the Store (which brings it forward)."""
+    from bluekit.store.reader import open_reader
+
+    return open_reader(db) or open_store(db)
+
+
+def load_catalogue(campaign_file: Path) -> "Catalogue":
+    """The year, languages and catalogue of a validated campaign (the model is loaded only
+    when the file, as it is now, was not validated before: see campaign/catalogue.py)."""
+    from bluekit.campaign.catalogue import load_catalogue as load_it
+
+    return load_it(campaign_file)
 
 
 def load(campaign_file: Path) -> "Campaign":

@@ -10,7 +10,7 @@ readable order is never dropped: it goes to the review list with the reason and 
 from __future__ import annotations
 
 import email.policy
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from pathlib import Path
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from bluekit.campaign.model import Campaign
 from bluekit.files.tables import WORKBOOK_SUFFIXES
-from bluekit.ledger.order_entry import add_order, add_orders
+from bluekit.ledger.order_entry import add_order, add_orders, known_refs
 from bluekit.ledger.order_mail import message_ref, messages_in, raw_ref, read_order
 from bluekit.ledger.orders import current_user
 from bluekit.ledger.orders_csv import read_orders_csv
@@ -99,8 +99,17 @@ def import_orders(
     by = by or current_user()
     report = ImportReport()
     if path.suffix.lower() in (".csv", *WORKBOOK_SUFFIXES):
-        rows = read_orders_csv(campaign, path)  # every row checked, or nothing imported
-        for number, new, order in add_orders(store, campaign, rows, by=by, checked=True):
+        # every new row checked, or nothing imported; rows imported before are skipped
+        known: dict[str, str] = {}
+
+        def look_up(refs: list[str]) -> Collection[str]:
+            with store.reading() as db:
+                known.update(known_refs(db, refs))
+            return known.keys()
+
+        rows = read_orders_csv(campaign, path, known=look_up)
+        for number, new, order in add_orders(store, campaign, rows, by=by, checked=True,
+                                             known=known):
             (report.added if new else report.already).append(
                 number if new else order.source_ref or ""
             )

@@ -21,7 +21,7 @@ from bluekit.campaign.model import Campaign
 from bluekit.ledger.order_checks import ascii_email, problems_of
 from bluekit.ledger.orders import NewOrder, Order, OrderError, current_user, get_order
 from bluekit.municipalities import registry
-from bluekit.store.database import Store, insert_ignore
+from bluekit.store.database import Store, insert_ignore, insert_many
 from bluekit.store.tables import now, order_counters, order_events, order_lines, orders
 
 BATCH = 500  # orders per transaction in an import: a few milliseconds of lock at a time
@@ -83,19 +83,21 @@ def add_order(
 
 def add_orders(
     store: Store, campaign: Campaign, new_orders: Sequence[NewOrder], *, by: str | None = None,
-    checked: bool = False,
+    checked: bool = False, known: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, bool, NewOrder]]:
     """Record many orders (an import), BATCH to a transaction; yields each one's number,
     whether it is new, and the order, as its transaction commits. Sources known already are
     found without taking a lock (a second import of a file is all reads). `checked` says the
-    caller has checked every order with `problems_of` (as reading a CSV does)."""
+    caller has checked every order with `problems_of` (as reading a CSV does); `known`, the
+    sources known already (`known_refs`), when the caller has looked them up."""
     if not checked:
         for order in new_orders:
             if problems := problems_of(campaign, order):
                 raise OrderError("the order cannot be added: " + "; ".join(problems))
     by = by or current_user()
-    with store.reading() as db:
-        known = known_refs(db, [o.source_ref for o in new_orders if o.source_ref])
+    if known is None:
+        with store.reading() as db:
+            known = known_refs(db, [o.source_ref for o in new_orders if o.source_ref])
     for order in new_orders:
         if order.source_ref in known:
             yield known[order.source_ref], False, order
@@ -155,18 +157,25 @@ def _row(campaign: Campaign, order: NewOrder, number: str) -> dict[str, Any]:
     }
 
 
+def _ids(db: Connection, numbers: list[str]) -> list[int]:
+    """The ids the database gave the orders of these numbers, in the same order."""
+    found = {number: key for number, key in db.execute(
+        sa.select(orders.c.number, orders.c.id).where(orders.c.number.in_(numbers))
+    )}
+    return [found[number] for number in numbers]
+
+
 def _insert(db: Connection, campaign: Campaign, fresh: Sequence[NewOrder], by: str) -> list[str]:
     """The rows of orders known to be new, with their lines and first step; their numbers."""
     numbers = _next_numbers(db, campaign.year, len(fresh))
     rows = [_row(campaign, order, number) for order, number in zip(fresh, numbers, strict=True)]
-    ids = db.execute(
-        orders.insert().returning(orders.c.id, sort_by_parameter_order=True), rows
-    ).scalars().all()
-    db.execute(order_lines.insert(), [
+    insert_many(db, orders, rows)
+    ids = _ids(db, numbers)
+    insert_many(db, order_lines, [
         {"order_id": key, "item": item, "quantity": quantity}
         for key, order in zip(ids, fresh, strict=True) for item, quantity in order.lines
     ])
-    db.execute(order_events.insert(), [
+    insert_many(db, order_events, [
         {"order_id": key, "status": "received", "at": row["created_at"], "by": by,
          "carrier": None, "tracking": None,
          "note": f"from {order.source}" + (f" {order.source_ref}" if order.source_ref else "")}

@@ -1,7 +1,9 @@
 """Order totals per item, per language and per province, for the team and for the reprint
-decisions; exported as CSV in Excel's Belgian dialect and as a real Excel workbook.
+decisions, and per person, who took which steps; exported as CSV in Excel's Belgian dialect and
+as a real Excel workbook.
 
-Cancelled orders are left out of the totals (unless they are what the filter asks for).
+Cancelled orders are left out of the totals (unless they are what the filter asks for). Plain
+SQL through a `Reader`, so that `orders report` runs without loading SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -10,25 +12,27 @@ import datetime as dt
 import io
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
-from bluekit.campaign.model import Campaign
+from bluekit.campaign.catalogue import Catalogue
 from bluekit.files.excel_csv import excel_csv, looks_like_formula
-from bluekit.ledger.orders import OrderFilter
+from bluekit.ledger.orders import STATUSES, OrderFilter, reading
 from bluekit.municipalities import registry
-from bluekit.store.database import Store
-from bluekit.store.tables import order_lines, orders
+from bluekit.store.reader import Reader
+
+if TYPE_CHECKING:
+    from bluekit.campaign.model import Campaign
+    from bluekit.store.database import Store
 
 SHIPPED = ("shipped", "delivered")
-GROUPS = ("item", "language", "province")
+GROUPS = ("item", "language", "province", "person")
 
 
 @dataclass(frozen=True)
 class ReportRow:
     """One total: how many orders, pieces ordered and pieces shipped for an item, a language
-    or a province."""
+    or a province; for a person (the name the steps were recorded with), the orders they took
+    a step on, their pieces, the pieces they shipped, and as `name` the steps they took."""
 
     group: str
     key: str
@@ -49,40 +53,44 @@ def _province(code: str | None) -> tuple[str, str]:
 
 
 def order_report(
-    store: Store, campaign: Campaign, selection: OrderFilter | None = None
+    source: Store | Reader, campaign: Campaign | Catalogue, selection: OrderFilter | None = None
 ) -> list[ReportRow]:
-    """The totals, item by item (catalogue order), language by language, province by province."""
+    """The totals, item by item (catalogue order), language by language, province by
+    province, then person by person."""
     selection = selection or OrderFilter(year=campaign.year)
-    where = selection.where()
-    if not selection.status:
-        where.append(orders.c.status != "cancelled")
-    query = (
-        sa.select(orders.c.id, orders.c.language, orders.c.municipality, orders.c.status,
-                  order_lines.c.item, order_lines.c.quantity)
-        .join(order_lines, order_lines.c.order_id == orders.c.id)
-        .where(*where)
-    )
-    if selection.item:
-        query = query.where(order_lines.c.item == selection.item)
+    with reading(source) as reader:
+        where, params = selection.sql(reader)
+        if not selection.status:
+            where += " AND o.status <> 'cancelled'"
+        item = " AND l.item = ?" if selection.item else ""
+        found = reader.rows(
+            "SELECT o.id, o.language, o.municipality, o.status, l.item, l.quantity FROM orders o"
+            f" JOIN order_lines l ON l.order_id = o.id WHERE {where}{item}",
+            [*params, *([selection.item] if selection.item else [])],
+        )
+        steps = reader.rows(
+            f"SELECT e.by, e.status, e.order_id FROM order_events e JOIN orders o ON o.id = "
+            f"e.order_id WHERE {where} ORDER BY e.id", params,
+        )
     totals: dict[tuple[str, str], list[Any]] = defaultdict(lambda: [set(), 0, 0])
     names: dict[tuple[str, str], str] = {}
-    with store.engine.connect() as db:
-        for row in db.execute(query):
-            province, province_name = _province(row.municipality)
-            for group, key, name in (
-                ("item", row.item, None),
-                ("language", row.language, row.language),
-                ("province", province, province_name),
-            ):
-                total = totals[(group, key)]
-                total[0].add(row.id)
-                total[1] += row.quantity
-                total[2] += row.quantity if row.status in SHIPPED else 0
-                if name:
-                    names[(group, key)] = name
-    for m in campaign.materials:
-        names[("item", m.code)] = m.name["en"] if "en" in m.name else m.name[campaign.languages[0]]
-    order_of_items = {m.code: i for i, m in enumerate(campaign.materials)}
+    pieces: dict[int, int] = defaultdict(int)
+    for order_id, language, municipality, status, code, quantity in found:
+        province, province_name = _province(municipality)
+        pieces[order_id] += quantity
+        for group, key, name in (("item", code, None), ("language", language, language),
+                                 ("province", province, province_name)):
+            total = totals[(group, key)]
+            total[0].add(order_id)
+            total[1] += quantity
+            total[2] += quantity if status in SHIPPED else 0
+            if name:
+                names[(group, key)] = name
+    names.update(_people(steps, pieces, totals))
+    catalogue = campaign if isinstance(campaign, Catalogue) else Catalogue.of(campaign)
+    for m in catalogue.materials:
+        names[("item", m.code)] = m.name["en"] if "en" in m.name else m.name[catalogue.languages[0]]
+    order_of_items = {m.code: i for i, m in enumerate(catalogue.materials)}
 
     def sort_key(key: tuple[str, str]) -> tuple[int, Any]:
         group, value = key
@@ -95,6 +103,29 @@ def order_report(
     ]
 
 
+def _people(
+    steps: list[tuple[Any, ...]], pieces: dict[int, int],
+    totals: dict[tuple[str, str], list[Any]],
+) -> dict[tuple[str, str], str]:
+    """Add each person's totals (the orders of the selection they took a step on); returns
+    the steps each took, as their row's name ("received 12, shipped 3")."""
+    taken: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
+    for by, status, order_id in steps:
+        if order_id not in pieces:  # an order the selection leaves out (another item...)
+            continue
+        total = totals[("person", by)]
+        if order_id not in total[0]:
+            total[0].add(order_id)
+            total[1] += pieces[order_id]
+        if status == "shipped":
+            total[2] += pieces[order_id]
+        taken[by][status] += 1
+    return {
+        ("person", by): ", ".join(f"{status} {n}" for status, n in counts.items() if n)
+        for by, counts in taken.items()
+    }
+
+
 COLUMNS = ("group", "key", "name", "orders", "quantity", "shipped")
 
 
@@ -103,7 +134,7 @@ def report_csv(rows: list[ReportRow]) -> bytes:
     return excel_csv(COLUMNS, ([getattr(r, c) for c in COLUMNS] for r in rows))
 
 
-def report_xlsx(rows: list[ReportRow], campaign: Campaign, made: dt.datetime) -> bytes:
+def report_xlsx(rows: list[ReportRow], campaign: Campaign | Catalogue, made: dt.datetime) -> bytes:
     """An Excel workbook: a sheet per group (items, languages, provinces), numbers as numbers."""
     # imported here: openpyxl takes a tenth of a second to load, and only this needs it
     from openpyxl import Workbook
@@ -112,10 +143,12 @@ def report_xlsx(rows: list[ReportRow], campaign: Campaign, made: dt.datetime) ->
 
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
-    titles = {"item": "Items", "language": "Languages", "province": "Provinces"}
+    titles = {"item": "Items", "language": "Languages", "province": "Provinces",
+              "person": "People"}
     for group in GROUPS:
         sheet = book.create_sheet(titles[group])
-        sheet.append([group.capitalize(), "Name", "Orders", "Quantity", "Shipped"])
+        named = "Steps taken" if group == "person" else "Name"
+        sheet.append([group.capitalize(), named, "Orders", "Quantity", "Shipped"])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for r in (r for r in rows if r.group == group):

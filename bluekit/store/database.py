@@ -20,13 +20,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bluekit.errors import BluekitError
 from bluekit.store.address import ENV_URL, backend_of, database_url, describe, scrub, sqlite_file
+from bluekit.store.reader import Reader, sqlite_time
 from bluekit.store.schema import HEAD, SchemaState, schema_state
 
 if TYPE_CHECKING:
@@ -76,6 +77,30 @@ def insert_ignore(connection: Connection, table: sa.Table, **values: object) -> 
         statement = sqlite.insert(table).values(**values).on_conflict_do_nothing()
     # an INSERT's row count is kept only when asked for (SQLAlchemy 2.1 with psycopg)
     return connection.execute(statement.execution_options(preserve_rowcount=True)).rowcount == 1
+
+
+def insert_many(connection: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows through the driver's own executemany, in the caller's transaction:
+    an import's 10,000 orders in a tenth of the time SQLAlchemy takes to bind each value (the
+    values are plain: text, numbers, and times, which SQLite stores as SQLAlchemy writes them)."""
+    if not rows:
+        return
+    names = list(rows[0])
+    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
+           f"VALUES ({', '.join('?' * len(names))})")
+    values: list[Any] = [tuple(row.values()) for row in rows]
+    if connection.dialect.name == "sqlite":
+        times = [i for i, name in enumerate(names) if isinstance(table.c[name].type, sa.DateTime)]
+        for index, row in enumerate(values):
+            if times:
+                changed = list(row)
+                for i in times:
+                    if changed[i] is not None:
+                        changed[i] = sqlite_time(changed[i])
+                values[index] = tuple(changed)
+    else:
+        sql = sql.replace("?", "%s")
+    connection.exec_driver_sql(sql, values)
 
 
 def _engine(url: str) -> Engine:
@@ -134,6 +159,15 @@ class Store:
         """A connection for reading: it never waits behind a writer."""
         with self.engine.connect() as connection:
             yield connection
+
+    @contextmanager
+    def reader(self) -> Iterator[Reader]:
+        """The ledger through the driver's own connection, for plain SQL (`reader.py`)."""
+        connection = self.engine.raw_connection()
+        try:
+            yield Reader(connection, self.backend)
+        finally:
+            connection.close()  # back to the pool
 
     def state(self) -> SchemaState:
         """The schema version the database has, without changing it (an SQLite file that

@@ -11,10 +11,10 @@ only; it is stamped with the same revision on its first upgrade.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+if TYPE_CHECKING:  # SQLAlchemy is loaded by whoever has a connection
+    from sqlalchemy.engine import Connection
 
 # Every schema version, oldest first: append a new one (and its file in migrations/versions).
 REVISIONS = ("0001", "0002", "0003", "0004")
@@ -56,11 +56,15 @@ class SchemaState:
 
 
 def _table_names(connection: Connection) -> set[str]:
+    import sqlalchemy as sa
+
     return set(sa.inspect(connection).get_table_names())
 
 
 def schema_state(connection: Connection) -> SchemaState:
     """The schema version of the database behind `connection`, in its transaction."""
+    import sqlalchemy as sa
+
     tables = _table_names(connection)
     if "alembic_version" in tables:
         found = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()
