@@ -444,3 +444,35 @@ def test_an_accented_domain_is_stored_as_mail_servers_take_it(store, tmp_path) -
     import_orders(store, CAMPAIGN, eml)
     (order,) = list_orders(store)
     assert order.partner.email == "zoe@xn--lige-6oa.be"
+
+
+def test_a_csv_import_killed_half_way_is_completed_by_running_it_again(
+    tmp_path: Path, empty_db_url: str
+) -> None:
+    count = 6000  # twelve transactions of 500
+    rows = [f"Partner {n};Contact {n};p{n}@example.org;Straat 1;9000;Gent;nl;csv-{n};{n % 50 + 1}"
+            for n in range(count)]
+    path = _csv(tmp_path, "organisation;contact;email;street;postcode;city;language;reference;"
+                          "PIN-BLUEHEART\r\n" + "\r\n".join(rows) + "\r\n")
+    command = [sys.executable, "-m", "bluekit", "orders", "import", str(CAMPAIGN_2024), str(path)]
+    env = {**os.environ, "BLUEKIT_DATABASE_URL": empty_db_url}
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=env)
+    watcher = Store(empty_db_url, upgrade=False)
+    deadline = time.monotonic() + 90
+    done = 0
+    while time.monotonic() < deadline and process.poll() is None:
+        if (done := _orders_so_far(watcher.engine)) >= 500:
+            break
+        time.sleep(0.01)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert 500 <= done < count, "the import should have been killed half-way"
+    assert _orders_so_far(watcher.engine) % 500 == 0  # whole transactions only
+    watcher.close()
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+    assert rerun.returncode == 0, rerun.stderr
+    store = Store(empty_db_url)
+    found = list_orders(store, OrderFilter(year=2024))
+    assert len(found) == count and len({o.source_ref for o in found}) == count
+    assert {o.number for o in found} == {f"2024-{n:04d}" for n in range(1, count + 1)}

@@ -79,28 +79,45 @@ def insert_ignore(connection: Connection, table: sa.Table, **values: object) -> 
     return connection.execute(statement.execution_options(preserve_rowcount=True)).rowcount == 1
 
 
+# parameters in one statement: below SQLite's limit (32,766) and PostgreSQL's (65,535)
+MAX_PARAMETERS = 30_000
+
+
 def insert_many(connection: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows through the driver's own executemany, in the caller's transaction:
-    an import's 10,000 orders in a tenth of the time SQLAlchemy takes to bind each value (the
-    values are plain: text, numbers, and times, which SQLite stores as SQLAlchemy writes them)."""
+    """Insert many rows in the caller's transaction, the quick way of each backend: on SQLite
+    a few thousand to a statement (`INSERT ... VALUES (...), (...)`), on PostgreSQL with COPY,
+    its own way of loading rows in bulk. An import's 10,000 orders go in a tenth of the time
+    SQLAlchemy takes to bind each value one row at a time. The values are plain (text,
+    numbers, times: SQLite keeps times as text, as SQLAlchemy writes them)."""
     if not rows:
         return
     names = list(rows[0])
-    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
-           f"VALUES ({', '.join('?' * len(names))})")
-    values: list[Any] = [tuple(row.values()) for row in rows]
-    if connection.dialect.name == "sqlite":
-        times = [i for i, name in enumerate(names) if isinstance(table.c[name].type, sa.DateTime)]
-        for index, row in enumerate(values):
-            if times:
-                changed = list(row)
-                for i in times:
-                    if changed[i] is not None:
-                        changed[i] = sqlite_time(changed[i])
-                values[index] = tuple(changed)
-    else:
-        sql = sql.replace("?", "%s")
-    connection.exec_driver_sql(sql, values)
+    values: list[Any] = [list(row.values()) for row in rows]
+    if connection.dialect.name != "sqlite":
+        _copy(connection, table, names, values)
+        return
+    times = [i for i, name in enumerate(names) if isinstance(table.c[name].type, sa.DateTime)]
+    for row in values:
+        for i in times:
+            if row[i] is not None:
+                row[i] = sqlite_time(row[i])
+    marks = "(" + ", ".join("?" * len(names)) + ")"
+    per_statement = max(1, MAX_PARAMETERS // len(names))
+    for start in range(0, len(values), per_statement):
+        chunk = values[start:start + per_statement]
+        sql = (f"INSERT INTO {table.name} ({', '.join(names)}) VALUES "
+               + ", ".join([marks] * len(chunk)))
+        connection.exec_driver_sql(sql, tuple(v for row in chunk for v in row))
+
+
+def _copy(connection: Connection, table: sa.Table, names: list[str], rows: list[Any]) -> None:
+    # psycopg's own connection, in the same transaction as `connection`
+    driver: Any = connection.connection.dbapi_connection
+    with driver.cursor() as cursor, cursor.copy(
+        f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _engine(url: str) -> Engine:

@@ -35,7 +35,8 @@ def _migrate(connection: sa.Connection) -> None:
         target_metadata=metadata,
         # SQLite changes a column by copying its table: Alembic's batch mode does that
         render_as_batch=True,
-        compare_type=True,
+        # column types compared where the database keeps them (SQLite keeps no VARCHAR length)
+        compare_type=connection.dialect.name != "sqlite",
         on_version_apply=_record_version,
     )
     with context.begin_transaction():  # inside bluekit's transaction, when it opened one
