@@ -19,4 +19,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    raise NotImplementedError("bluekit's schema only moves forward")
+    ${downgrades if downgrades else "pass"}
