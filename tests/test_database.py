@@ -301,3 +301,29 @@ def test_every_step_names_who_took_it_in_the_database(db_url: str) -> None:
     with store.reading() as db:
         people = set(db.execute(sa.select(order_events.c.by)).scalars())
     assert people == {"an", "bert", "chris"}
+
+
+def test_the_shared_database_as_the_readme_tells_it_to_set_up(postgres_server) -> None:
+    """What IT creates (README, "A team on one shared database"), and two colleagues using it:
+    the first to open it makes the tables, the second works in them."""
+    database, team, an, bert = "bluekit_shared", "bluekit_team", "an", "bert"
+    postgres_server.admin(
+        f"CREATE ROLE {team}",
+        f"CREATE DATABASE {database} OWNER {team}",
+        *(f"CREATE ROLE {who} LOGIN PASSWORD '{PASSWORD}' IN ROLE {team}" for who in (an, bert)),
+        *(f"ALTER ROLE {who} SET role = '{team}'" for who in (an, bert)),
+    )
+    try:
+        url = postgres_server.url(database)
+        first = Store(url.replace("bluekit:", f"{an}:"))
+        add_order(first, CAMPAIGN, NewOrder(GENT, (("PIN-BLUEHEART", 1),)), by=an)
+        second = Store(url.replace("bluekit:", f"{bert}:"))
+        added, _ = add_order(second, CAMPAIGN, NewOrder(GENT, (("PIN-BLUEHEART", 2),)), by=bert)
+        change_status(second, CAMPAIGN, "2024-0001", "confirmed", by=bert)
+        assert added.number == "2024-0002"
+        assert [e.by for e in get_order(first, "2024-0001").history] == [an, bert]
+        first.close()
+        second.close()
+    finally:
+        postgres_server.drop_database(database)
+        postgres_server.admin(*(f"DROP ROLE IF EXISTS {who}" for who in (an, bert, team)))
