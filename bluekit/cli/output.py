@@ -74,7 +74,8 @@ def print_json(data: Any) -> None:
     to a line: json's C encoder writes each, where an indented dump is written in Python, ten
     times slower."""
     if isinstance(data, list) and len(data) > 20:
-        items = (json.dumps(item, ensure_ascii=False, default=str) for item in data)
+        encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+        items = (encode(item) for item in data)
         typer.echo("[\n  " + ",\n  ".join(items) + "\n]")
         return
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

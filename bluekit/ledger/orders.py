@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-from collections import namedtuple
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -146,9 +145,6 @@ def current_user() -> str:
 COLUMNS = ("id", "number", "year", "status", "organisation", "contact", "email", "telephone",
            "street", "postcode", "city", "language", "municipality", "remarks", "source",
            "source_ref", "created_at")
-_Stored = namedtuple("_Stored", COLUMNS)  # type: ignore[misc]  # fields from a tuple of names
-
-
 def _order_from_row(row: Any, lines: list[tuple[str, int]], history: list[Event]) -> Order:
     return Order(
         id=row.id,
@@ -279,8 +275,21 @@ def list_orders(source: Store | Reader, selection: OrderFilter | None = None) ->
         )
         lines: dict[int, list[tuple[str, int]]] = {}
         for order_id, item, quantity in reader.rows(
-            "SELECT order_id, item, quantity FROM order_lines WHERE order_id IN "
-            f"(SELECT o.id FROM orders o WHERE {where}) ORDER BY order_id, item", params
+            "SELECT l.order_id, l.item, l.quantity FROM order_lines l JOIN orders o ON o.id = "
+            f"l.order_id WHERE {where} ORDER BY l.order_id, l.item", params
         ):
             lines.setdefault(order_id, []).append((item, quantity))
-    return [_order_from_row(_Stored(*row), lines.get(row[0], []), []) for row in found]
+    return [_listed(row, lines.get(row[0], [])) for row in found]
+
+
+def _listed(row: tuple[Any, ...], lines: list[tuple[str, int]]) -> Order:
+    """An order of a listing from its row (the COLUMNS, in order): the quick way of
+    `_order_from_row`, for 100,000 of them."""
+    (key, number, year, status, organisation, contact, email, telephone, street, postcode, city,
+     language, municipality, remarks, source, source_ref, created_at) = row
+    return Order(
+        key, number, year, status,
+        Partner(organisation, contact, email, street, postcode, city, language, telephone),
+        lines, remarks, source, source_ref, stored_time(created_at),
+        registry.by_code(municipality) if municipality else None,
+    )
