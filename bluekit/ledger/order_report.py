@@ -52,41 +52,41 @@ def _province(code: str | None) -> tuple[str, str]:
     return m.province_code, " / ".join(dict.fromkeys(names))
 
 
+_SHIPPED = "CASE WHEN o.status IN ('shipped', 'delivered') THEN l.quantity ELSE 0 END"
+# per order of the selection, its pieces (of the item asked for, if one is)
+_PIECES = ("WITH pieces AS (SELECT o.id AS id, sum(l.quantity) AS q FROM orders o JOIN "
+           "order_lines l ON l.order_id = o.id WHERE {where} GROUP BY o.id) ")
+
+
 def order_report(
     source: Store | Reader, campaign: Campaign | Catalogue, selection: OrderFilter | None = None
 ) -> list[ReportRow]:
     """The totals, item by item (catalogue order), language by language, province by
-    province, then person by person."""
+    province, then person by person; added up by the database."""
     selection = selection or OrderFilter(year=campaign.year)
+    totals: dict[tuple[str, str], tuple[int, int, int]] = {}
+    names: dict[tuple[str, str], str] = {}
     with reading(source) as reader:
         where, params = selection.sql(reader)
         if not selection.status:
             where += " AND o.status <> 'cancelled'"
-        item = " AND l.item = ?" if selection.item else ""
-        found = reader.rows(
-            "SELECT o.id, o.language, o.municipality, o.status, l.item, l.quantity FROM orders o"
-            f" JOIN order_lines l ON l.order_id = o.id WHERE {where}{item}",
-            [*params, *([selection.item] if selection.item else [])],
-        )
-        steps = reader.rows(
-            f"SELECT e.by, e.status, e.order_id FROM order_events e JOIN orders o ON o.id = "
-            f"e.order_id WHERE {where} ORDER BY e.id", params,
-        )
-    totals: dict[tuple[str, str], list[Any]] = defaultdict(lambda: [set(), 0, 0])
-    names: dict[tuple[str, str], str] = {}
-    pieces: dict[int, int] = defaultdict(int)
-    for order_id, language, municipality, status, code, quantity in found:
-        province, province_name = _province(municipality)
-        pieces[order_id] += quantity
-        for group, key, name in (("item", code, None), ("language", language, language),
-                                 ("province", province, province_name)):
-            total = totals[(group, key)]
-            total[0].add(order_id)
-            total[1] += quantity
-            total[2] += quantity if status in SHIPPED else 0
-            if name:
-                names[(group, key)] = name
-    names.update(_people(steps, pieces, totals))
+        if selection.item:
+            where, params = where + " AND l.item = ?", [*params, selection.item]
+        for group, column in (("item", "l.item"), ("language", "o.language"),
+                              ("province", "o.municipality")):
+            for key, *counts in reader.rows(
+                f"SELECT {column}, count(DISTINCT o.id), sum(l.quantity), sum({_SHIPPED}) FROM "
+                f"orders o JOIN order_lines l ON l.order_id = o.id WHERE {where} "
+                f"GROUP BY {column}", params,
+            ):
+                if group == "province":  # a municipality's totals to its province's
+                    key, names[(group, key)] = _province(key)
+                    counts = [a + b for a, b in zip(totals.get((group, key), (0, 0, 0)),
+                                                    counts, strict=True)]
+                elif group == "language":
+                    names[(group, key)] = key
+                totals[(group, key)] = (int(counts[0]), int(counts[1]), int(counts[2]))
+        _people(reader, where, params, totals, names)
     catalogue = campaign if isinstance(campaign, Catalogue) else Catalogue.of(campaign)
     for m in catalogue.materials:
         names[("item", m.code)] = m.name["en"] if "en" in m.name else m.name[catalogue.languages[0]]
@@ -98,32 +98,33 @@ def order_report(
         return (rank, (order_of_items.get(value, 999), value) if group == "item" else value)
 
     return [
-        ReportRow(group, key, names.get((group, key), key), len(t[0]), t[1], t[2])
+        ReportRow(group, key, names.get((group, key), key), *t)
         for (group, key), t in sorted(totals.items(), key=lambda kv: sort_key(kv[0]))
     ]
 
 
 def _people(
-    steps: list[tuple[Any, ...]], pieces: dict[int, int],
-    totals: dict[tuple[str, str], list[Any]],
-) -> dict[tuple[str, str], str]:
-    """Add each person's totals (the orders of the selection they took a step on); returns
-    the steps each took, as their row's name ("received 12, shipped 3")."""
+    reader: Reader, where: str, params: list[Any],
+    totals: dict[tuple[str, str], tuple[int, int, int]], names: dict[tuple[str, str], str],
+) -> None:
+    """Each person's totals (the orders of the selection they took a step on, their pieces,
+    the pieces they shipped) and, as their row's name, the steps they took."""
+    pieces = _PIECES.format(where=where)
+    for by, orders_count, quantity, shipped in reader.rows(
+        pieces + "SELECT d.who, count(*), sum(p.q), sum(CASE WHEN d.shipped = 1 THEN p.q ELSE 0 "
+        "END) FROM (SELECT e.by AS who, e.order_id AS order_id, max(CASE WHEN e.status = "
+        "'shipped' THEN 1 ELSE 0 END) AS shipped FROM order_events e GROUP BY e.by, "
+        "e.order_id) d JOIN pieces p ON p.id = d.order_id GROUP BY d.who", params,
+    ):
+        totals[("person", by)] = (int(orders_count), int(quantity), int(shipped))
     taken: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
-    for by, status, order_id in steps:
-        if order_id not in pieces:  # an order the selection leaves out (another item...)
-            continue
-        total = totals[("person", by)]
-        if order_id not in total[0]:
-            total[0].add(order_id)
-            total[1] += pieces[order_id]
-        if status == "shipped":
-            total[2] += pieces[order_id]
-        taken[by][status] += 1
-    return {
-        ("person", by): ", ".join(f"{status} {n}" for status, n in counts.items() if n)
-        for by, counts in taken.items()
-    }
+    for by, status, count in reader.rows(
+        pieces + "SELECT e.by, e.status, count(*) FROM order_events e JOIN pieces p ON "
+        "p.id = e.order_id GROUP BY e.by, e.status", params,
+    ):
+        taken[by][status] = int(count)
+    for by, counts in taken.items():
+        names[("person", by)] = ", ".join(f"{status} {n}" for status, n in counts.items() if n)
 
 
 COLUMNS = ("group", "key", "name", "orders", "quantity", "shipped")
