@@ -255,37 +255,30 @@ def test_a_fetch_of_300_killed_half_way_completes_once_on_the_next_run(imap, box
     assert _uids(imap, box_name, "INBOX") == [] and len(_uids(imap, box_name, "Verwerkt")) == 300
 
 
-def test_a_version_4_database_gains_the_mailbox_tables(tmp_path) -> None:
-    from bluekit.store.migrations import MIGRATIONS
-    from bluekit.store.tables import now, schema_version
+def test_a_version_4_database_gains_the_mailbox_tables(empty_db_url) -> None:
+    from bluekit.store.upgrade import upgrade
 
-    url = f"sqlite:///{tmp_path / 'v4.db'}"
-    engine = sa.create_engine(url)
-    with engine.begin() as db:  # as bluekit left it before `orders fetch`
-        schema_version.create(db)
-        for number, migration in enumerate(MIGRATIONS[:4], start=1):
-            migration(db)
-            db.execute(schema_version.insert().values(version=number, applied_at=now()))
-    engine.dispose()
-    store = Store(url)
-    assert store.version() == len(MIGRATIONS) == 5
+    old = Store(empty_db_url, upgrade=False)
+    with old.transaction() as db:  # as bluekit left it before `orders fetch`
+        upgrade(db, old.state(), "0004")
+    store = Store(empty_db_url)
+    assert store.state().revision == "0005"
     with store.engine.connect() as db:
         assert sa.inspect(db).has_table("mailbox_state")
         assert sa.inspect(db).has_table("lighting_inbox")
 
 
-def test_two_fetches_at_the_same_moment_import_and_move_each_message_once(imap, box_name, tmp_path):
+def test_two_fetches_at_the_same_moment_import_and_move_each_message_once(imap, box_name, db_url):
     _append(imap, box_name, [_order(n) for n in range(100)])
-    db_file = tmp_path / "state.db"
     command = [sys.executable, "-m", "bluekit", "orders", "fetch", str(CAMPAIGN_2024),
                "--host", "127.0.0.1", "--port", str(imap.port), "--security", "none",
-               "--mailbox", box_name, "--move-to", "Verwerkt", "--db", str(db_file)]
+               "--mailbox", box_name, "--move-to", "Verwerkt", "--db", db_url]
     env = {**os.environ, "BLUEKIT_IMAP_PASSWORD": PASSWORD}
     runs = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
     for run in runs:
         _out, err = run.communicate(timeout=120)
         assert run.returncode == 0, err
-    refs = [o.source_ref for o in list_orders(Store(f"sqlite:///{db_file}"))]
+    refs = [o.source_ref for o in list_orders(Store(db_url))]
     assert len(refs) == 100 and len(set(refs)) == 100
     assert _uids(imap, box_name, "INBOX") == [] and len(_uids(imap, box_name, "Verwerkt")) == 100
