@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # SQLAlchemy is loaded by whoever has a connection
     from sqlalchemy.engine import Connection
 
 # Every schema version, oldest first: append a new one (and its file in migrations/versions).
-REVISIONS = ("0001", "0002", "0003", "0004", "0005")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
 HEAD = REVISIONS[-1]
 
 

@@ -42,9 +42,9 @@ sends = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("error", sa.Text, nullable=True),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    # the run that claimed it last, user@host:pid:token (schema version 4)
+    # the run that claimed it last, user@host:pid:token (schema version 6)
     sa.Column("claimed_by", sa.String(200), nullable=True),
-    sa.Column("note", sa.Text, nullable=True),  # e.g. who recorded it as arrived (version 4)
+    sa.Column("note", sa.Text, nullable=True),  # e.g. who recorded it as arrived (version 6)
     sa.UniqueConstraint("year", "kind", "code", name="uq_sends_once"),
 )
 
