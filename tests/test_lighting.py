@@ -23,11 +23,6 @@ from bluekit.store.database import Store
 from .conftest import CAMPAIGN_2024
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'state.db'}")
-
-
 def _invite(store: Store, *names: str) -> None:
     for name in names:
         m = registry.find(name)
@@ -113,8 +108,8 @@ def test_the_report_lists_blue_buildings_and_draws_the_chart(store, tmp_path: Pa
     assert chart.size == (1600, 900)
 
 
-def test_lighting_commands(runner, tmp_path: Path) -> None:
-    db = str(tmp_path / "s.db")
+def test_lighting_commands(runner, tmp_path: Path, db_url: str) -> None:
+    db = db_url
     ok = runner.invoke(
         app,
         [

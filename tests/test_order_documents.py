@@ -9,7 +9,6 @@ import datetime as dt
 import io
 import json
 from email import message_from_bytes, policy
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -36,11 +35,6 @@ C = str(CAMPAIGN_2024)
 EUPEN = Partner("Stadt Eupen", "Jürgen Müller", "juergen.mueller@eupen.be", "Am Stadthaus 1",
                 "4700", "Eupen", "de")
 GENT = Partner("Stad Gent", "Piet De Smet", "piet@stad.gent", "Botermarkt 1", "9000", "Gent", "nl")
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'orders.db'}")
 
 
 def _shipped(store: Store, partner: Partner, *lines: tuple[str, int]) -> str:
@@ -123,8 +117,12 @@ def test_a_partner_name_with_markup_is_escaped_in_the_html_mail(store, tmp_path)
 
 
 def test_the_report_totals_and_both_exports_open_back(store) -> None:
-    _shipped(store, GENT, ("PIN-BLUEHEART", 25), ("POSTER-A3-NL", 10))
-    add_order(store, CAMPAIGN, NewOrder(EUPEN, (("POSTER-A3-DE", 40), ("PIN-BLUEHEART", 5))))
+    gent, _ = add_order(store, CAMPAIGN, NewOrder(GENT, (("PIN-BLUEHEART", 25),
+                                                         ("POSTER-A3-NL", 10))), by="an")
+    for step, who in (("confirmed", "an"), ("packed", "bert"), ("shipped", "bert")):
+        change_status(store, CAMPAIGN, gent.number, step, by=who, carrier="bpost")
+    add_order(store, CAMPAIGN, NewOrder(EUPEN, (("POSTER-A3-DE", 40), ("PIN-BLUEHEART", 5))),
+              by="chloé")
     cancelled, _ = add_order(store, CAMPAIGN, NewOrder(EUPEN, (("PIN-BLUEHEART", 999),)))
     change_status(store, CAMPAIGN, cancelled.number, "cancelled")
     rows = order_report(store, CAMPAIGN)
@@ -135,6 +133,12 @@ def test_the_report_totals_and_both_exports_open_back(store) -> None:
     provinces = {r.name: r.quantity for r in rows if r.group == "province"}
     assert provinces == {"Oost-Vlaanderen / Flandre orientale": 35,
                          "Luik / Liège": 45}
+    # who did what: the orders each took a step on, their pieces, the pieces each shipped
+    people = {r.key: (r.name, r.orders, r.quantity, r.shipped) for r in rows
+              if r.group == "person"}
+    assert people == {"an": ("received 1, confirmed 1", 1, 35, 0),
+                      "bert": ("packed 1, shipped 1", 1, 35, 35),
+                      "chloé": ("received 1", 1, 45, 0)}
 
     data = report_csv(rows)
     assert data.startswith(b"\xef\xbb\xbf")
@@ -145,7 +149,8 @@ def test_the_report_totals_and_both_exports_open_back(store) -> None:
         ("POSTER-A3-NL", "10"), ("POSTER-A3-DE", "40"), ("PIN-BLUEHEART", "30")}
 
     book = load_workbook(io.BytesIO(report_xlsx(rows, CAMPAIGN, dt.datetime.now(dt.UTC))))
-    assert book.sheetnames == ["Items", "Languages", "Provinces"]
+    assert book.sheetnames == ["Items", "Languages", "Provinces", "People"]
+    assert ("bert", "packed 1, shipped 1", 1, 35, 35) in book["People"].iter_rows(values_only=True)
     items = list(book["Items"].iter_rows(values_only=True))
     assert items[0] == ("Item", "Name", "Orders", "Quantity", "Shipped")
     assert ("PIN-BLUEHEART", "Blue Heart pin", 2, 30, 25) in items
@@ -154,8 +159,8 @@ def test_the_report_totals_and_both_exports_open_back(store) -> None:
 # --- the commands ---------------------------------------------------------------------------
 
 
-def test_the_orders_and_stock_commands_from_intake_to_delivery(runner, tmp_path) -> None:
-    db = str(tmp_path / "o.db")
+def test_the_orders_and_stock_commands_from_intake_to_delivery(runner, tmp_path, db_url) -> None:
+    db = db_url
     out = str(tmp_path / "dist")
 
     def run(*args: str, code: int = 0) -> str:
@@ -195,7 +200,8 @@ def test_the_orders_and_stock_commands_from_intake_to_delivery(runner, tmp_path)
     assert "POSTER-A2-DE" in run("stock", "low", C, code=1)
 
     run("orders", "report", C, "--out", str(tmp_path / "r.xlsx"))
-    assert load_workbook(tmp_path / "r.xlsx").sheetnames == ["Items", "Languages", "Provinces"]
+    assert load_workbook(tmp_path / "r.xlsx").sheetnames == ["Items", "Languages", "Provinces",
+                                                          "People"]
     report = json.loads(run("orders", "report", C, "--json", "--language", "fr"))
     assert [(r["key"], r["quantity"]) for r in report if r["group"] == "item"] == [
         ("BROCHURE-FR", 100)]
@@ -224,7 +230,7 @@ def test_the_orders_and_stock_commands_from_intake_to_delivery(runner, tmp_path)
 
 
 def test_orders_add_asks_in_a_terminal_for_what_the_options_leave_out(
-    runner, tmp_path, monkeypatch
+    runner, tmp_path, monkeypatch, db_url
 ) -> None:
     monkeypatch.setattr("bluekit.cli.orders._interactive", lambda: True)
     answers = ["Stad Gent", "Piet De Smet", "piet@stad.gent", "", "Botermarkt 1", "9000",
@@ -232,7 +238,7 @@ def test_orders_add_asks_in_a_terminal_for_what_the_options_leave_out(
     # one answer per catalogue item: 25 of the second, nothing of the others
     quantities = ["0", "25"] + ["0"] * (len(CAMPAIGN.materials) - 2)
     result = runner.invoke(
-        app, ["orders", "add", C, "--db", str(tmp_path / "o.db"), "--json"],
+        app, ["orders", "add", C, "--db", db_url, "--json"],
         input="\n".join(answers + quantities) + "\n",
     )
     assert result.exit_code == 0, result.output
@@ -242,14 +248,14 @@ def test_orders_add_asks_in_a_terminal_for_what_the_options_leave_out(
     assert [(line["item"], line["quantity"]) for line in order["lines"]] == [
         (CAMPAIGN.materials[1].code, 25)]
     monkeypatch.setattr("bluekit.cli.orders._interactive", lambda: False)
-    piped = runner.invoke(app, ["orders", "add", C, "--db", str(tmp_path / "p.db")])
+    piped = runner.invoke(app, ["orders", "add", C, "--db", db_url])
     assert piped.exit_code == 2 and "organisation is missing" in piped.output  # no questions
 
 
 def test_order_mails_are_sent_once_through_the_safe_path(runner, tmp_path, smtp_server,
-                                                         monkeypatch) -> None:
-    db = str(tmp_path / "o.db")
-    store = Store(f"sqlite:///{db}")
+                                                         monkeypatch, db_url) -> None:
+    db = db_url
+    store = Store(db)
     number = _shipped(store, GENT, ("PIN-BLUEHEART", 3))
     monkeypatch.setenv("BLUEKIT_SMTP_PASSWORD", "s3cret-pw")
     args = ["orders", "send", C, "--step", "shipped", "--host", "127.0.0.1", "--port",

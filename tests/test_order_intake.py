@@ -1,12 +1,13 @@
 """Orders coming in: the order form in four languages, e-mails (.eml, mbox, Maildir, HTML-only,
-malformed) and CSV, imported once only, and an import killed half-way."""
+malformed) and CSV, imported once only, an import killed half-way, and two imports of the same
+mailbox at once; the ledger on each backend (SQLite, a real PostgreSQL server)."""
 
 from __future__ import annotations
 
+import json
 import mailbox
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -33,8 +34,7 @@ from bluekit.ledger.review import (
     review_original,
 )
 from bluekit.store.database import Store
-from bluekit.store.migrations import MIGRATIONS
-from bluekit.store.tables import now, schema_version
+from bluekit.store.tables import order_events, order_lines, orders
 
 from .conftest import CAMPAIGN_2024
 
@@ -87,11 +87,6 @@ def mail(body: str, *, subject: str = "Bestelling", sender: str = "someone@examp
     else:
         message.set_content(body)
     return bytes(message)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'orders.db'}")
 
 
 @pytest.mark.parametrize("lang", ["nl", "fr", "de", "en"])
@@ -257,20 +252,6 @@ def test_a_review_item_of_another_year_is_not_found(store, tmp_path) -> None:
         retry_review(store, other, item.id)
 
 
-def test_an_older_database_gains_the_review_handling_on_opening(tmp_path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = sa.create_engine(url)
-    with engine.begin() as db:  # a database of schema version 2, as bluekit 0.1 left it
-        schema_version.create(db)
-        for number, migration in enumerate(MIGRATIONS[:2], start=1):
-            migration(db)
-            db.execute(schema_version.insert().values(version=number, applied_at=now()))
-    engine.dispose()
-    assert Store(url).version() == len(MIGRATIONS)
-    with Store(url).engine.connect() as db:
-        assert sa.inspect(db).has_table("order_review_handled")
-
-
 def test_bytes_that_are_no_mail_at_all_are_kept_for_review(store, tmp_path) -> None:
     eml = tmp_path / "junk.eml"
     eml.write_bytes(b"\xff\xfe\x00garbage without headers\x00\xff")
@@ -317,43 +298,70 @@ def test_a_message_without_message_id_is_recognised_by_its_content(store, tmp_pa
     assert import_orders(store, CAMPAIGN, eml).added == []
 
 
+def _orders_so_far(engine: sa.Engine) -> int:
+    try:
+        with engine.connect() as db:
+            return int(db.execute(sa.select(sa.func.count()).select_from(orders)).scalar_one())
+    except sa.exc.DBAPIError:
+        return 0  # not created yet
+
+
 def test_a_killed_import_leaves_the_database_consistent_and_the_rerun_completes_it(
-    tmp_path: Path,
+    tmp_path: Path, empty_db_url: str,
 ) -> None:
     path = _mbox(tmp_path / "big.mbox", 400)
-    db = tmp_path / "kill.db"
-    command = [sys.executable, "-m", "bluekit", "orders", "import", str(CAMPAIGN_2024), str(path),
-               "--db", str(db)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "bluekit", "orders", "import", str(CAMPAIGN_2024), str(path)]
+    env = {**os.environ, "BLUEKIT_DATABASE_URL": empty_db_url}
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=env)
+    watcher = Store(empty_db_url, upgrade=False)
     deadline = time.monotonic() + 60
     done = 0
-    while time.monotonic() < deadline:
-        try:
-            with sqlite3.connect(db, timeout=1) as check:
-                done = check.execute("select count(*) from orders").fetchone()[0]
-        except sqlite3.OperationalError:
-            done = 0  # not created yet
-        if done >= 40:
-            break
+    while time.monotonic() < deadline and (done := _orders_so_far(watcher.engine)) < 40:
         time.sleep(0.02)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert 40 <= done < 400, "the import should have been killed half-way"
-    with sqlite3.connect(db) as check:
-        assert check.execute("pragma integrity_check").fetchone()[0] == "ok"
-        assert check.execute("pragma foreign_key_check").fetchall() == []
+    with watcher.engine.connect() as db:
+        if db.dialect.name == "sqlite":
+            assert db.exec_driver_sql("pragma integrity_check").scalar() == "ok"
+            assert db.exec_driver_sql("pragma foreign_key_check").all() == []
         # every order that is there is whole: a line and a "received" step
-        assert check.execute(
-            "select count(*) from orders where id not in (select order_id from order_lines)"
-            " or id not in (select order_id from order_events)"
-        ).fetchone()[0] == 0
-    rerun = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert db.execute(
+            sa.select(sa.func.count()).select_from(orders).where(
+                orders.c.id.not_in(sa.select(order_lines.c.order_id))
+                | orders.c.id.not_in(sa.select(order_events.c.order_id))
+            )
+        ).scalar() == 0
+    watcher.close()
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
     assert rerun.returncode == 0, rerun.stderr
-    store = Store(f"sqlite:///{db}")
+    _assert_every_order_once(Store(empty_db_url), 400)
+
+
+def _assert_every_order_once(store: Store, count: int) -> None:
     found = list_orders(store, OrderFilter(year=2024))
-    assert len(found) == 400
-    assert len({o.source_ref for o in found}) == 400
-    assert sorted(o.number for o in found) == [f"2024-{n:04d}" for n in range(1, 401)]
+    assert len(found) == count
+    assert len({o.source_ref for o in found}) == count
+    assert sorted(o.number for o in found) == [f"2024-{n:04d}" for n in range(1, count + 1)]
+
+
+def test_two_imports_of_the_same_mailbox_at_once_add_every_order_once(
+    tmp_path: Path, db_url: str,
+) -> None:
+    path = _mbox(tmp_path / "shared.mbox", 150, broken_every=10)
+    command = [sys.executable, "-m", "bluekit", "orders", "import", str(CAMPAIGN_2024), str(path),
+               "--json"]
+    env = {**os.environ, "BLUEKIT_DATABASE_URL": db_url}
+    both = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+            for _ in range(2)]
+    results = [p.communicate(timeout=180) for p in both]
+    assert [p.returncode for p in both] == [0, 0], [err for _, err in results]
+    reports = [json.loads(out) for out, _ in results]
+    assert sum(len(r["added"]) for r in reports) == 135
+    store = Store(db_url)
+    _assert_every_order_once(store, 135)
+    assert len(review_list(store, 2024)) == 15
 
 
 # --- CSV ------------------------------------------------------------------------------------------
@@ -436,3 +444,35 @@ def test_an_accented_domain_is_stored_as_mail_servers_take_it(store, tmp_path) -
     import_orders(store, CAMPAIGN, eml)
     (order,) = list_orders(store)
     assert order.partner.email == "zoe@xn--lige-6oa.be"
+
+
+def test_a_csv_import_killed_half_way_is_completed_by_running_it_again(
+    tmp_path: Path, empty_db_url: str
+) -> None:
+    count = 6000  # twelve transactions of 500
+    rows = [f"Partner {n};Contact {n};p{n}@example.org;Straat 1;9000;Gent;nl;csv-{n};{n % 50 + 1}"
+            for n in range(count)]
+    path = _csv(tmp_path, "organisation;contact;email;street;postcode;city;language;reference;"
+                          "PIN-BLUEHEART\r\n" + "\r\n".join(rows) + "\r\n")
+    command = [sys.executable, "-m", "bluekit", "orders", "import", str(CAMPAIGN_2024), str(path)]
+    env = {**os.environ, "BLUEKIT_DATABASE_URL": empty_db_url}
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=env)
+    watcher = Store(empty_db_url, upgrade=False)
+    deadline = time.monotonic() + 90
+    done = 0
+    while time.monotonic() < deadline and process.poll() is None:
+        if (done := _orders_so_far(watcher.engine)) >= 500:
+            break
+        time.sleep(0.01)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert 500 <= done < count, "the import should have been killed half-way"
+    assert _orders_so_far(watcher.engine) % 500 == 0  # whole transactions only
+    watcher.close()
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+    assert rerun.returncode == 0, rerun.stderr
+    store = Store(empty_db_url)
+    found = list_orders(store, OrderFilter(year=2024))
+    assert len(found) == count and len({o.source_ref for o in found}) == count
+    assert {o.number for o in found} == {f"2024-{n:04d}" for n in range(1, count + 1)}

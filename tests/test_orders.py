@@ -1,11 +1,11 @@
-"""Orders and stock on a real SQLite file: numbering, every status step, stock that never goes
-negative, and two processes working on the same file at once."""
+"""Orders and stock on each backend (an SQLite file, a real PostgreSQL server): numbering, every
+status step, stock that never goes negative, and two processes working on the same ledger at
+once."""
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -46,11 +46,6 @@ KORTRIJK = Partner(
 def order(*lines: tuple[str, int], partner: Partner = KORTRIJK, ref: str | None = None) -> NewOrder:
     return NewOrder(partner, tuple(lines), source="command" if ref is None else "email",
                     source_ref=ref)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'orders.db'}")
 
 
 def level(store: Store, item: str) -> tuple[int, int]:
@@ -238,16 +233,16 @@ def test_filters_select_by_status_item_language_and_province(store: Store) -> No
 # --- two processes on one file --------------------------------------------------------------------
 
 
-def _add_many(db_path: str, who: str, count: int) -> None:
-    store = Store(f"sqlite:///{db_path}")  # both processes may create the file's tables at once
+def _add_many(db_url: str, who: str, count: int) -> None:
+    store = Store(db_url)  # both processes may create the tables at once
     campaign = load_campaign(CAMPAIGN_2024)
     for n in range(count):
         add_order(store, campaign, order(("PIN-BLUEHEART", n + 1), ref=f"<{who}-{n}@test>"),
                   by=who)
 
 
-def _confirm_all(db_path: str, numbers: list[str]) -> None:
-    store = Store(f"sqlite:///{db_path}")
+def _confirm_all(db_url: str, numbers: list[str]) -> None:
+    store = Store(db_url)
     campaign = load_campaign(CAMPAIGN_2024)
     for number in numbers:
         # short of stock, or the other process confirmed it first
@@ -265,10 +260,12 @@ def _run_in_two_processes(target, args_a: tuple, args_b: tuple) -> None:  # type
         assert w.exitcode == 0
 
 
-def test_two_processes_adding_100_orders_each_end_with_200_unique_numbers(tmp_path: Path) -> None:
-    db_path = str(tmp_path / "shared.db")
-    _run_in_two_processes(_add_many, (db_path, "alice", 100), (db_path, "bob", 100))
-    store = Store(f"sqlite:///{db_path}")
+def test_two_processes_adding_100_orders_each_end_with_200_unique_numbers(
+    empty_db_url: str,
+) -> None:
+    db = empty_db_url
+    _run_in_two_processes(_add_many, (db, "alice", 100), (db, "bob", 100))
+    store = Store(db)
     found = list_orders(store)
     assert len(found) == 200
     assert sorted(o.number for o in found) == [f"2024-{n:04d}" for n in range(1, 201)]
@@ -276,14 +273,13 @@ def test_two_processes_adding_100_orders_each_end_with_200_unique_numbers(tmp_pa
         assert db.execute(sa.select(sa.func.count()).select_from(order_events)).scalar() == 200
 
 
-def test_concurrent_confirmations_never_take_more_than_the_stock(tmp_path: Path) -> None:
-    db_path = str(tmp_path / "stock.db")
-    store = Store(f"sqlite:///{db_path}")
+def test_concurrent_confirmations_never_take_more_than_the_stock(db_url: str) -> None:
+    store = Store(db_url)
     on_hand, _ = level(store, "POSTER-A2-DE")  # 100 in the 2024 file
     numbers = [
         add_order(store, CAMPAIGN, order(("POSTER-A2-DE", 7)))[0].number for _ in range(30)
     ]
-    _run_in_two_processes(_confirm_all, (db_path, numbers), (db_path, list(reversed(numbers))))
+    _run_in_two_processes(_confirm_all, (db_url, numbers), (db_url, list(reversed(numbers))))
     confirmed = list_orders(store, OrderFilter(status="confirmed"))
     assert len(confirmed) == on_hand // 7
     assert level(store, "POSTER-A2-DE") == (on_hand, 7 * (on_hand // 7))

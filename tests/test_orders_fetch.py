@@ -12,7 +12,6 @@ import sys
 import time
 import uuid
 from email.message import EmailMessage
-from pathlib import Path
 
 import imapclient
 import pytest
@@ -29,6 +28,7 @@ from bluekit.mail import journal
 from bluekit.mail.imap import ImapSettings, Mailbox, MailboxError
 from bluekit.mail.oauth import MicrosoftSignIn, Tenant
 from bluekit.mail.token_cache import open_token_cache
+from bluekit.store.address import database_url
 from bluekit.store.database import Store
 from bluekit.store.tables import mailbox_state, orders
 
@@ -62,11 +62,6 @@ def imap():
 @pytest.fixture
 def box_name() -> str:
     return f"teh-{uuid.uuid4().hex[:10]}@just.fgov.be"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'state.db'}")
 
 
 def _client(imap, user: str) -> imapclient.IMAPClient:
@@ -153,9 +148,8 @@ def test_move_to_moves_each_message_once_it_is_imported(imap, store, box_name) -
 
 
 def test_replies_to_the_invitations_are_listed_by_lighting_inbox(
-    imap, store, box_name, runner, tmp_path
+    imap, store, box_name, runner
 ) -> None:
-    db_file = tmp_path / "state.db"
     journal.mark_sent(store, journal.Key(2024, "invitation", "34022"), "stad@kortrijk.be",
                       "<invitation-34022@bluekit.test>", "sent in a test")
     reply = EmailMessage()
@@ -168,13 +162,13 @@ def test_replies_to_the_invitations_are_listed_by_lighting_inbox(
     _append(imap, box_name, [bytes(reply), _order(1)])
     report = _fetch(store, imap, box_name)
     assert report.replies == ["34022"] and len(report.added) == 1 and not report.review
-    listed = runner.invoke(app, ["lighting", "inbox", str(CAMPAIGN_2024), "--db", str(db_file)])
+    listed = runner.invoke(app, ["lighting", "inbox", str(CAMPAIGN_2024), "--db", store.url])
     assert listed.exit_code == 0, listed.output
     assert "34022 Kortrijk (Courtrai) - schepen@kortrijk.be" in listed.output
     assert "het stadhuis kleurt blauw" in listed.output
     assert f"bluekit lighting record {CAMPAIGN_2024} 34022 --accepted" in listed.output
     recorded = runner.invoke(app, ["lighting", "record", str(CAMPAIGN_2024), "34022",
-                                   "--accepted", "--building", "Stadhuis", "--db", str(db_file)])
+                                   "--accepted", "--building", "Stadhuis", "--db", store.url])
     assert recorded.exit_code == 0, recorded.output
     assert inbox(store, 2024) == [] and len(inbox(store, 2024, recorded=True)) == 1
     assert _fetch(store, imap, box_name).read == 0
@@ -211,8 +205,8 @@ def test_the_mailbox_is_read_with_an_oauth_token(imap, store, tmp_path, monkeypa
             CHECKS.pop("introspect", None)
 
 
-def _count(db_file: Path) -> int:
-    engine = sa.create_engine(f"sqlite:///{db_file}")
+def _count(url: str) -> int:
+    engine = sa.create_engine(database_url(url))
     try:
         with engine.connect() as db:
             return int(db.execute(sa.select(sa.func.count()).select_from(orders)).scalar() or 0)
@@ -222,23 +216,22 @@ def _count(db_file: Path) -> int:
         engine.dispose()
 
 
-def test_a_fetch_of_300_killed_half_way_completes_once_on_the_next_run(imap, box_name, tmp_path):
+def test_a_fetch_of_300_killed_half_way_completes_once_on_the_next_run(imap, box_name, db_url):
     _append(imap, box_name, [_order(n) for n in range(300)])
-    db_file = tmp_path / "state.db"
     command = [sys.executable, "-m", "bluekit", "orders", "fetch", str(CAMPAIGN_2024),
                "--host", "127.0.0.1", "--port", str(imap.port), "--security", "none",
-               "--mailbox", box_name, "--move-to", "Verwerkt", "--db", str(db_file)]
+               "--mailbox", box_name, "--move-to", "Verwerkt", "--db", db_url]
     env = {**os.environ, "BLUEKIT_IMAP_PASSWORD": PASSWORD}
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
-    while _count(db_file) < 60 and time.monotonic() < deadline and process.poll() is None:
+    while _count(db_url) < 60 and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.02)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    at_kill = _count(db_file)
+    at_kill = _count(db_url)
     assert 60 <= at_kill < 300, "the fetch must be killed in the middle"
-    store = Store(f"sqlite:///{db_file}")
+    store = Store(db_url)
     committed = {o.source_ref for o in list_orders(store)}
     client = _client(imap, box_name)
     client.select_folder("Verwerkt", readonly=True)
@@ -255,37 +248,30 @@ def test_a_fetch_of_300_killed_half_way_completes_once_on_the_next_run(imap, box
     assert _uids(imap, box_name, "INBOX") == [] and len(_uids(imap, box_name, "Verwerkt")) == 300
 
 
-def test_a_version_4_database_gains_the_mailbox_tables(tmp_path) -> None:
-    from bluekit.store.migrations import MIGRATIONS
-    from bluekit.store.tables import now, schema_version
+def test_a_version_4_database_gains_the_mailbox_tables(empty_db_url) -> None:
+    from bluekit.store.upgrade import upgrade
 
-    url = f"sqlite:///{tmp_path / 'v4.db'}"
-    engine = sa.create_engine(url)
-    with engine.begin() as db:  # as bluekit left it before `orders fetch`
-        schema_version.create(db)
-        for number, migration in enumerate(MIGRATIONS[:4], start=1):
-            migration(db)
-            db.execute(schema_version.insert().values(version=number, applied_at=now()))
-    engine.dispose()
-    store = Store(url)
-    assert store.version() == len(MIGRATIONS)  # brought to the newest version
+    old = Store(empty_db_url, upgrade=False)
+    with old.transaction() as db:  # as bluekit left it before `orders fetch`
+        upgrade(db, old.state(), "0004")
+    store = Store(empty_db_url)
+    assert store.state().current
     with store.engine.connect() as db:
         assert sa.inspect(db).has_table("mailbox_state")
         assert sa.inspect(db).has_table("lighting_inbox")
 
 
-def test_two_fetches_at_the_same_moment_import_and_move_each_message_once(imap, box_name, tmp_path):
+def test_two_fetches_at_the_same_moment_import_and_move_each_message_once(imap, box_name, db_url):
     _append(imap, box_name, [_order(n) for n in range(100)])
-    db_file = tmp_path / "state.db"
     command = [sys.executable, "-m", "bluekit", "orders", "fetch", str(CAMPAIGN_2024),
                "--host", "127.0.0.1", "--port", str(imap.port), "--security", "none",
-               "--mailbox", box_name, "--move-to", "Verwerkt", "--db", str(db_file)]
+               "--mailbox", box_name, "--move-to", "Verwerkt", "--db", db_url]
     env = {**os.environ, "BLUEKIT_IMAP_PASSWORD": PASSWORD}
     runs = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
     for run in runs:
         _out, err = run.communicate(timeout=120)
         assert run.returncode == 0, err
-    refs = [o.source_ref for o in list_orders(Store(f"sqlite:///{db_file}"))]
+    refs = [o.source_ref for o in list_orders(Store(db_url))]
     assert len(refs) == 100 and len(set(refs)) == 100
     assert _uids(imap, box_name, "INBOX") == [] and len(_uids(imap, box_name, "Verwerkt")) == 100

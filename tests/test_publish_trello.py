@@ -456,20 +456,14 @@ def test_a_refused_token_ends_the_command_with_one_line_and_never_shows_it(
     assert "Traceback" not in result.output and trello.cards == {}
 
 
-def test_a_database_of_schema_version_3_gains_the_record_of_the_boards(tmp_path) -> None:
+def test_a_database_of_schema_version_3_gains_the_record_of_the_boards(empty_db_url) -> None:
     import sqlalchemy as sa
 
-    from bluekit.store.migrations import MIGRATIONS
-    from bluekit.store.tables import now, schema_version
+    from bluekit.store.upgrade import upgrade
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = sa.create_engine(url)
-    with engine.begin() as db:
-        schema_version.create(db)
-        for number, migration in enumerate(MIGRATIONS[:3], start=1):
-            migration(db)
-            db.execute(schema_version.insert().values(version=number, applied_at=now()))
-    engine.dispose()
-    assert Store(url).version() == len(MIGRATIONS)
-    with Store(url).engine.connect() as db:
+    old = Store(empty_db_url, upgrade=False)
+    with old.transaction() as db:  # a database of schema version 3, as bluekit left it before
+        upgrade(db, old.state(), "0003")
+    assert Store(empty_db_url).state().current  # brought to the newest revision
+    with Store(empty_db_url).engine.connect() as db:
         assert sa.inspect(db).has_table("trello_items") and sa.inspect(db).has_table("trello_runs")

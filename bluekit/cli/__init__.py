@@ -59,6 +59,8 @@ def main_options(
 BluekitGroup.entries = {
     "build": Entry("build", "Build everything the campaign sends out into dist/<year>: posters, "
                    "social kits, invitations."),
+    "db": Entry("db", "The state database: its schema version, upgrading it, moving a ledger "
+                "into another database, backups.", group=True),
     "validate": Entry("campaign", "Check a campaign file and report every problem with its line."),
     "schema": Entry("campaign", "Write the JSON Schema of campaign files, for editors that check "
                     "YAML as you type."),

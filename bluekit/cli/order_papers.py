@@ -10,7 +10,17 @@ import typer
 from bluekit.cli import orders
 from bluekit.cli.orders import OrderFilters
 from bluekit.cli.output import print_json, progress_bar, report_outputs, say
-from bluekit.cli.params import AsJson, CampaignFile, Db, Out, load, open_store, with_options
+from bluekit.cli.params import (
+    AsJson,
+    CampaignFile,
+    Db,
+    Out,
+    load,
+    load_catalogue,
+    open_reading,
+    open_store,
+    with_options,
+)
 from bluekit.cli.sending import Sending, print_send_report
 from bluekit.errors import BluekitError
 
@@ -124,8 +134,8 @@ def report_command(
     from bluekit.files.atomic import write_atomic
     from bluekit.ledger.order_report import order_report, report_csv, report_dicts, report_xlsx
 
-    campaign = load(campaign_file)
-    rows = order_report(open_store(db), campaign, filters.of(campaign))
+    campaign = load_catalogue(campaign_file)
+    rows = order_report(open_reading(db), campaign, filters.of(campaign))
     if out is not None:
         suffix = out.suffix.lower()
         if suffix == ".csv":

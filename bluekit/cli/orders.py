@@ -13,12 +13,24 @@ import typer
 
 from bluekit.cli.groups import command_group
 from bluekit.cli.output import options, print_json, say
-from bluekit.cli.params import AsJson, By, CampaignFile, Db, Note, load, open_store, with_options
+from bluekit.cli.params import (
+    AsJson,
+    By,
+    CampaignFile,
+    Db,
+    Note,
+    load,
+    load_catalogue,
+    open_reading,
+    open_store,
+    with_options,
+)
 from bluekit.errors import BluekitError
 
 # The ledger's modules (and SQLAlchemy) are imported inside the commands that use them, so that
 # every bluekit command starts without loading them.
 if TYPE_CHECKING:
+    from bluekit.campaign.catalogue import Catalogue
     from bluekit.campaign.model import Campaign
     from bluekit.ledger.orders import Order, OrderFilter
 
@@ -51,7 +63,7 @@ class OrderFilters:
         typer.Option(formats=["%Y-%m-%d"], help="Received on or before (YYYY-MM-DD)."),
     ] = None
 
-    def of(self, campaign: "Campaign") -> "OrderFilter":
+    def of(self, campaign: "Campaign | Catalogue") -> "OrderFilter":
         from bluekit.ledger.orders import OrderFilter
 
         return OrderFilter(
@@ -207,16 +219,19 @@ def list_command(
     """
     from bluekit.ledger.orders import list_orders
 
-    campaign = load(campaign_file)
-    found = list_orders(open_store(db), filters.of(campaign))
+    campaign = load_catalogue(campaign_file)
+    found = list_orders(open_reading(db), filters.of(campaign))
     if as_json:
         print_json([o.as_dict() for o in found])
         return
-    for o in found:
-        pieces = sum(q for _, q in o.lines)
-        typer.echo(f"{o.number}  {o.status:<11} {o.created_at.astimezone():%Y-%m-%d}  "
-                   f"{o.partner.language}  {o.partner.postcode} {o.partner.organisation[:40]:<40} "
-                   f"{len(o.lines)} item(s), {pieces} piece(s)")
+    lines = [
+        f"{o.number}  {o.status:<11} {o.created_at.astimezone():%Y-%m-%d}  "
+        f"{o.partner.language}  {o.partner.postcode} {o.partner.organisation[:40]:<40} "
+        f"{len(o.lines)} item(s), {sum(q for _, q in o.lines)} piece(s)"
+        for o in found
+    ]
+    if lines:
+        typer.echo("\n".join(lines))  # one write: 10,000 calls of echo take a quarter second
     typer.echo(f"{len(found)} order(s)", err=True)
 
 
@@ -238,7 +253,7 @@ def show_command(campaign_file: CampaignFile, number: Number, db: Db = None,
 
 
 def _step(
-    ctx: typer.Context, campaign_file: Path, number: str, status: str, db: Path | None, *,
+    ctx: typer.Context, campaign_file: Path, number: str, status: str, db: str | None, *,
     by: str | None, note: str | None, carrier: str | None = None, tracking: str | None = None,
     backorder: bool = False,
 ) -> None:

@@ -16,15 +16,22 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
+    from bluekit.campaign.catalogue import Catalogue
     from bluekit.campaign.model import Campaign
     from bluekit.mail.oauth import MicrosoftSignIn
     from bluekit.store.database import Store
+    from bluekit.store.reader import Reader
 
 CampaignFile = Annotated[Path, typer.Argument(help="The campaign file, e.g. campaigns/2024.yaml.")]
 Out = Annotated[Path | None, typer.Option("--out", help="Default: dist/<year>.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts).")]
 Db = Annotated[
-    Path | None, typer.Option("--db", help="State database file (default: orders/bluekit.db).")
+    str | None,
+    typer.Option(
+        "--db",
+        help="State database: a file, or a URL such as postgresql://HOST/DATABASE (default: "
+        "BLUEKIT_DATABASE_URL, else orders/bluekit.db).",
+    ),
 ]
 By = Annotated[str | None, typer.Option("--by", help="Who does this (default: your login).")]
 Note = Annotated[str | None, typer.Option("--note", help="A note for the history.")]
@@ -59,11 +66,12 @@ class Rendering:
         return self.out or default_out_dir(campaign)
 
 
-def open_store(db: Path | None) -> "Store":
-    """The state database: the file given with --db, else the default (see store/database.py)."""
+def open_store(db: str | None) -> "Store":
+    """The state database: the file or URL given with --db, else the default (see
+    store/address.py)."""
     from bluekit.store.database import Store  # SQLAlchemy: only for the commands that use it
 
-    return Store(f"sqlite:///{db}" if db else None)
+    return Store(db)
 
 
 def microsoft_sign_in(tenant: str | None, client_id: str | None) -> "MicrosoftSignIn":
@@ -72,6 +80,22 @@ def microsoft_sign_in(tenant: str | None, client_id: str | None) -> "MicrosoftSi
     from bluekit.mail.token_cache import open_token_cache
 
     return MicrosoftSignIn(Tenant.from_options(tenant, client_id), open_token_cache())
+
+
+def open_reading(db: str | None) -> "Reader | Store":
+    """The state database for a command that only reads: a plain connection when the database
+    is up to date (no SQLAlchemy to load), else the Store (which brings it forward)."""
+    from bluekit.store.reader import open_reader
+
+    return open_reader(db) or open_store(db)
+
+
+def load_catalogue(campaign_file: Path) -> "Catalogue":
+    """The year, languages and catalogue of a validated campaign (the model is loaded only
+    when the file, as it is now, was not validated before: see campaign/catalogue.py)."""
+    from bluekit.campaign.catalogue import load_catalogue as load_it
+
+    return load_it(campaign_file)
 
 
 def load(campaign_file: Path) -> "Campaign":

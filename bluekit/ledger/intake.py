@@ -1,7 +1,8 @@
 """Bringing orders in: from e-mails (one `.eml`, an mbox, a Maildir) and from a CSV.
 
-Every message is read on its own and committed on its own: an import that is interrupted keeps
-what it finished, and running it again skips what it already has (by Message-ID, or by the
+Every message is read on its own and committed on its own (the rows of a CSV a few hundred to
+a transaction): an import that is interrupted keeps what it finished, and running it again
+skips what it already has (by Message-ID, or by the
 message's digest when it has none), so nothing is ever added twice. A message that is not a
 readable order is never dropped: it goes to the review list with the reason and the original.
 """
@@ -9,7 +10,7 @@ readable order is never dropped: it goes to the review list with the reason and 
 from __future__ import annotations
 
 import email.policy
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from pathlib import Path
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 
 from bluekit.campaign.model import Campaign
 from bluekit.files.tables import WORKBOOK_SUFFIXES
-from bluekit.ledger.order_entry import add_order
+from bluekit.ledger.order_entry import add_order, add_orders, known_refs
 from bluekit.ledger.order_mail import message_ref, messages_in, raw_ref, read_order
 from bluekit.ledger.orders import current_user
 from bluekit.ledger.orders_csv import read_orders_csv
@@ -98,13 +99,22 @@ def import_orders(
     by = by or current_user()
     report = ImportReport()
     if path.suffix.lower() in (".csv", *WORKBOOK_SUFFIXES):
-        for order in read_orders_csv(campaign, path):
-            added, new = add_order(store, campaign, order, by=by)
+        # every new row checked, or nothing imported; rows imported before are skipped
+        known: dict[str, str] = {}
+
+        def look_up(refs: list[str]) -> Collection[str]:
+            with store.reading() as db:
+                known.update(known_refs(db, refs))
+            return known.keys()
+
+        rows = read_orders_csv(campaign, path, known=look_up)
+        for number, new, order in add_orders(store, campaign, rows, by=by, checked=True,
+                                             known=known):
             (report.added if new else report.already).append(
-                added.number if new else order.source_ref or ""
+                number if new else order.source_ref or ""
             )
             if progress:
-                progress(added.number, "added" if new else "known")
+                progress(number, "added" if new else "known")
         return report
     for name, raw in messages_in(path):
         import_message(store, campaign, name, raw, report, by)

@@ -90,6 +90,8 @@ def parse_quantity(value: str) -> int | None:
     """'20', '1.000', '1 000', '20 stuks' -> the number; '' or 0 -> None; anything else (a
     decimal, a range, '2 x 50', '1,000') raises ValueError."""
     value = value.strip()
+    if value.isascii() and value.isdigit():  # nearly always: a plain number
+        return int(value) or None
     if not value or value in {"-", "–", "0"}:
         return None
     found = _QUANTITY.match(value)

@@ -72,7 +72,7 @@ def change_status(
         raise OrderError("shipping needs the carrier", hint="add --carrier bpost (and --tracking)")
     by = by or current_user()
     with store.transaction() as db:
-        order = load_order(db, number)
+        order = load_order(db, number, lock=True)
         _check_step(campaign, order, status)
         stock.ensure_opening(db, campaign, by)
         status, note = _move_stock(db, campaign, order, status, note, backorder=backorder, by=by)
@@ -145,8 +145,8 @@ def _record_step(
     tracking: str | None, note: str | None,
 ) -> None:
     """The new status and the step in the history."""
-    # Only if nobody moved it meanwhile: on PostgreSQL the read above takes no lock, and two
-    # people shipping the same order at once must not take its stock out twice.
+    # Only if nobody moved it meanwhile (the order's row is locked since it was read, so this
+    # holds by construction; the condition says it once more in the database itself).
     moved = db.execute(
         orders.update()
         .where(orders.c.id == order.id, orders.c.status == order.status)

@@ -4,23 +4,28 @@ An order gets a number (`2024-0001`) that is never reused, starts as "received" 
 along the allowed steps (`TRANSITIONS`); every step is recorded with its time and who took it.
 Adding an order is `order_entry.py`, checking one `order_checks.py`, moving it on with its stock
 effects `order_status.py`.
+
+Listing orders is plain SQL through a `Reader` (`bluekit.store.reader`), so that `orders list`
+runs without loading SQLAlchemy; the rest takes SQLAlchemy where it is used.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import getpass
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING, Any
 
 from bluekit.errors import BluekitError, NotFound
 from bluekit.language import LANGUAGES, Language
 from bluekit.municipalities import registry
-from bluekit.store.database import Store
-from bluekit.store.tables import order_events, order_lines, orders
+from bluekit.store.reader import Reader, stored_time
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from bluekit.store.database import Store
 
 # The life of an order. "backordered": confirmed on request although stock is short; it is
 # confirmed for real (and reserves its stock) once enough has been received.
@@ -136,11 +141,10 @@ def current_user() -> str:
         return "unknown"
 
 
-def _as_utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands datetimes back without their zone; they were stored in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
+# The columns of the orders table, in the order `list_orders` selects them.
+COLUMNS = ("id", "number", "year", "status", "organisation", "contact", "email", "telephone",
+           "street", "postcode", "city", "language", "municipality", "remarks", "source",
+           "source_ref", "created_at")
 def _order_from_row(row: Any, lines: list[tuple[str, int]], history: list[Event]) -> Order:
     return Order(
         id=row.id,
@@ -161,15 +165,22 @@ def _order_from_row(row: Any, lines: list[tuple[str, int]], history: list[Event]
         remarks=row.remarks,
         source=row.source,
         source_ref=row.source_ref,
-        created_at=_as_utc(row.created_at),
+        created_at=stored_time(row.created_at),
         municipality=registry.by_code(row.municipality) if row.municipality else None,
         history=history,
     )
 
 
-def load_order(db: Connection, number: str) -> Order:
-    """One order with its lines and history, read in the caller's transaction."""
-    row = db.execute(sa.select(orders).where(orders.c.number == number.strip())).first()
+def load_order(db: Connection, number: str, *, lock: bool = False) -> Order:
+    """One order with its lines and history, read in the caller's transaction; with `lock`,
+    its row stays locked until the transaction ends (on PostgreSQL; SQLite's transaction
+    holds the whole file already), so that two people moving it at once take turns."""
+    import sqlalchemy as sa
+
+    from bluekit.store.tables import order_events, order_lines, orders
+
+    query = sa.select(orders).where(orders.c.number == number.strip())
+    row = db.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise NotFound(
             f"no order {number!r}", hint="`bluekit orders list` shows the order numbers"
@@ -182,7 +193,7 @@ def load_order(db: Connection, number: str) -> Order:
         )
     ]
     history = [
-        Event(r.status, _as_utc(r.at), r.by, r.carrier, r.tracking, r.note)
+        Event(r.status, stored_time(r.at), r.by, r.carrier, r.tracking, r.note)
         for r in db.execute(
             sa.select(order_events).where(order_events.c.order_id == row.id)
             .order_by(order_events.c.id)
@@ -210,35 +221,35 @@ class OrderFilter:
     since: dt.date | None = None
     until: dt.date | None = None  # inclusive
 
-    def where(self) -> list[Any]:
-        """The SQL conditions on the orders table."""
-        conditions: list[Any] = []
+    def sql(self, reader: Reader) -> tuple[str, list[Any]]:
+        """The SQL condition on the orders table (as `o`) and its parameters."""
+        conditions: list[str] = []
+        params: list[Any] = []
+
+        def add(condition: str, *values: Any) -> None:
+            conditions.append(condition)
+            params.extend(values)
+
         if self.year is not None:
-            conditions.append(orders.c.year == self.year)
+            add("o.year = ?", self.year)
         if self.status:
             if self.status not in STATUSES:
                 raise OrderError(
                     f"no status {self.status!r}", hint=f"use one of {', '.join(STATUSES)}"
                 )
-            conditions.append(orders.c.status == self.status)
+            add("o.status = ?", self.status)
         if self.item:
-            conditions.append(
-                orders.c.id.in_(
-                    sa.select(order_lines.c.order_id).where(order_lines.c.item == self.item)
-                )
-            )
+            add("o.id IN (SELECT order_id FROM order_lines WHERE item = ?)", self.item)
         if self.language:
-            conditions.append(orders.c.language == self.language)
+            add("o.language = ?", self.language)
         if self.region or self.province:
-            codes = [
-                m.code for m in registry.select(region=self.region, province=self.province)
-            ]
-            conditions.append(orders.c.municipality.in_(codes))
+            codes = [m.code for m in registry.select(region=self.region, province=self.province)]
+            add(f"o.municipality IN ({', '.join('?' * len(codes)) or 'NULL'})", *codes)
         if self.since:
-            conditions.append(orders.c.created_at >= _day_start(self.since))
+            add("o.created_at >= ?", reader.moment(_day_start(self.since)))
         if self.until:
-            conditions.append(orders.c.created_at < _day_start(self.until + dt.timedelta(1)))
-        return conditions
+            add("o.created_at < ?", reader.moment(_day_start(self.until + dt.timedelta(1))))
+        return " AND ".join(conditions) or "1 = 1", params
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -249,18 +260,36 @@ def _day_start(day: dt.date) -> dt.datetime:
     return local.astimezone(dt.UTC)
 
 
-def list_orders(store: Store, selection: OrderFilter | None = None) -> list[Order]:
+def reading(source: Store | Reader) -> AbstractContextManager[Reader]:
+    """A Reader on `source`: the one given, or one of the Store's connections."""
+    return nullcontext(source) if isinstance(source, Reader) else source.reader()
+
+
+def list_orders(source: Store | Reader, selection: OrderFilter | None = None) -> list[Order]:
     """Orders matching the filter, oldest first, with their lines (history left out)."""
     selection = selection or OrderFilter()
-    with store.engine.connect() as db:
-        rows = db.execute(
-            sa.select(orders).where(*selection.where()).order_by(orders.c.id)
-        ).all()
+    with reading(source) as reader:
+        where, params = selection.sql(reader)
+        found = reader.rows(
+            f"SELECT {', '.join(COLUMNS)} FROM orders o WHERE {where} ORDER BY o.id", params
+        )
         lines: dict[int, list[tuple[str, int]]] = {}
-        selected = sa.select(orders.c.id).where(*selection.where()).scalar_subquery()
-        for r in db.execute(
-            sa.select(order_lines).where(order_lines.c.order_id.in_(selected))
-            .order_by(order_lines.c.item)
+        for order_id, item, quantity in reader.rows(
+            "SELECT l.order_id, l.item, l.quantity FROM order_lines l JOIN orders o ON o.id = "
+            f"l.order_id WHERE {where} ORDER BY l.order_id, l.item", params
         ):
-            lines.setdefault(r.order_id, []).append((r.item, r.quantity))
-    return [_order_from_row(row, lines.get(row.id, []), []) for row in rows]
+            lines.setdefault(order_id, []).append((item, quantity))
+    return [_listed(row, lines.get(row[0], [])) for row in found]
+
+
+def _listed(row: tuple[Any, ...], lines: list[tuple[str, int]]) -> Order:
+    """An order of a listing from its row (the COLUMNS, in order): the quick way of
+    `_order_from_row`, for 100,000 of them."""
+    (key, number, year, status, organisation, contact, email, telephone, street, postcode, city,
+     language, municipality, remarks, source, source_ref, created_at) = row
+    return Order(
+        key, number, year, status,
+        Partner(organisation, contact, email, street, postcode, city, language, telephone),
+        lines, remarks, source, source_ref, stored_time(created_at),
+        registry.by_code(municipality) if municipality else None,
+    )

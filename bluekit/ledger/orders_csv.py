@@ -9,6 +9,7 @@ repeat.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 from bluekit.campaign.model import Campaign
@@ -22,27 +23,46 @@ CSV_FIELDS = ("organisation", "contact", "email", "telephone", "street", "postco
               "language", "remarks", "reference")
 
 
-def read_orders_csv(campaign: Campaign, path: Path) -> list[NewOrder]:
+def read_orders_csv(
+    campaign: Campaign, path: Path, known: Callable[[list[str]], Collection[str]] | None = None,
+) -> list[NewOrder]:
     """Orders from a CSV or an `.xlsx` (one row per order, one column per item code); every bad
-    row is reported at once, with its line, and then nothing is imported."""
+    row is reported at once, with its line, and then nothing is imported. A row `known` names
+    (by its source reference: imported before, so it will be skipped) is not checked again."""
     table = read_table(path)
     header, rows = table.header, table.rows
     catalogue = {m.code for m in campaign.materials}
     columns, problems = _columns(path, header, catalogue)
-    result: list[NewOrder] = []
     seen: dict[str, int] = {}
-    for line, row in rows:
-        values = {columns[i]: v.strip() for i, v in enumerate(row) if i in columns}
-        if not any(values.values()):
-            continue
+    found = [(line, values, _row_ref(values, seen))
+             for line, values in _row_values(header, columns, rows)]
+    done = set(known([ref for _, _, ref in found])) if known else set()
+    result: list[NewOrder] = []
+    for line, values, ref in found:
         lines, row_problems = _lines(values, catalogue)
-        order = _order(values, lines, _row_ref(values, seen))
-        row_problems += problems_of(campaign, order)
-        problems += [Problem(Location(path, line), p) for p in row_problems]
+        order = _order(values, lines, ref)
+        if ref not in done:
+            row_problems += problems_of(campaign, order)
+            problems += [Problem(Location(path, line), p) for p in row_problems]
         result.append(order)
     if problems:
         raise ValidationFailed(path, problems, what="orders CSV")
     return result
+
+
+def _row_values(
+    header: list[str], columns: dict[int, str], rows: list[tuple[int, list[str]]]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each row that is not empty, with its line: column name -> value."""
+    wanted = sorted(columns.items())
+    every = [name for _, name in wanted] if len(wanted) == len(header) else None
+    for line, row in rows:
+        if every is not None and len(row) == len(every):  # every column known: the quick way
+            values = dict(zip(every, map(str.strip, row), strict=True))
+        else:
+            values = {name: row[i].strip() for i, name in wanted if i < len(row)}
+        if any(values.values()):
+            yield line, values
 
 
 def _columns(
@@ -72,7 +92,7 @@ def _lines(values: dict[str, str], catalogue: set[str]) -> tuple[list[tuple[str,
     are none."""
     lines: list[tuple[str, int]] = []
     problems: list[str] = []
-    for code in (c for c in values if c in catalogue):
+    for code in (c for c in values if c in catalogue and values[c]):
         try:
             quantity = parse_quantity(values[code])
         except ValueError:

@@ -116,8 +116,12 @@ def _move(
 
 
 def _row(db: Connection, year: int, item: str) -> Any:
+    """An item's stock, its row locked until the transaction ends (on PostgreSQL; on SQLite
+    the transaction holds the file's write lock already): what is read stays true."""
     return db.execute(
-        sa.select(stock_items).where(stock_items.c.year == year, stock_items.c.item == item)
+        sa.select(stock_items)
+        .where(stock_items.c.year == year, stock_items.c.item == item)
+        .with_for_update()
     ).first()
 
 
@@ -127,16 +131,18 @@ def reserve(
     """Reserve every line, or nothing: returns what is short (and reserves nothing) if any line
     cannot be covered. Runs inside the caller's transaction."""
     shortages = []
-    for item, quantity in lines:
+    # in the order of the item codes, as every transaction locks them: two never wait for
+    # each other in a circle
+    for item, quantity in sorted(lines):
         row = _row(db, year, item)
         available = row.on_hand - row.reserved if row else 0
         if available < quantity:
             shortages.append(Shortage(item, quantity, available))
     if shortages:
         return shortages
-    for item, quantity in lines:
-        # The condition repeats the check in the database: it holds even if another process
-        # reserved in between (on PostgreSQL, where the read above takes no lock).
+    for item, quantity in sorted(lines):
+        # The condition repeats the check in the database itself (the row is locked since it
+        # was read, so it holds).
         done = db.execute(
             stock_items.update()
             .where(
@@ -156,7 +162,7 @@ def release(
     db: Connection, year: int, lines: Sequence[tuple[str, int]], order_id: int, by: str
 ) -> None:
     """Give back what a confirmed order had reserved (it was cancelled)."""
-    for item, quantity in lines:
+    for item, quantity in sorted(lines):
         _move(db, year, item, 0, -quantity, "release", order_id, by)
 
 
@@ -164,7 +170,7 @@ def ship(
     db: Connection, year: int, lines: Sequence[tuple[str, int]], order_id: int, by: str
 ) -> None:
     """Take a shipped order's items off the shelf, and out of the reserved stock."""
-    for item, quantity in lines:
+    for item, quantity in sorted(lines):
         _move(db, year, item, -quantity, -quantity, "ship", order_id, by)
 
 

@@ -60,4 +60,6 @@ def text_width(text: str, size: float, face: str = "Lato-Regular.ttf") -> float:
 
 def unprintable(text: str) -> list[str]:
     """The characters of `text` the bundled font cannot draw."""
+    if font_coverage().issuperset(map(ord, text)):  # nearly always: one set operation
+        return []
     return [char for char in dict.fromkeys(text) if not drawable(char)]

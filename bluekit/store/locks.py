@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bluekit.errors import BluekitError
+from bluekit.store.address import sqlite_file
 from bluekit.store.database import Store
 
 
@@ -43,8 +44,8 @@ def held(store: Store, name: str, *, timeout: float = 600.0) -> Iterator[None]:
         return
     import portalocker
 
-    database = store.url.removeprefix("sqlite:///")
-    path = Path(f"{database}.{digest.hex()[:16]}.lock")
+    database = sqlite_file(store.url)  # an in-memory database: a lock file of the folder
+    path = Path(f"{database or 'bluekit-memory'}.{digest.hex()[:16]}.lock")
     try:
         with portalocker.Lock(path, timeout=timeout, check_interval=0.2):
             yield

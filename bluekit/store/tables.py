@@ -3,7 +3,8 @@ the lighting replies, the orders with their lines and history, the stock and its
 review list of messages that were no readable order, and what `bluekit publish trello` put on
 its boards.
 
-Which schema version added which table is `migrations.py`'s business; every time column holds a
+Which schema version added which table is the business of the revisions in `migrations/versions`
+(a test holds the tables they make equal to these); every time column holds a
 timezone-aware moment in UTC, and `now()` is the moment to stamp a row with.
 """
 
@@ -15,6 +16,8 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
+# The versions applied, as bluekit recorded them before Alembic (which keeps its own
+# `alembic_version`): still written, so that a bluekit of that time refuses a newer database.
 schema_version = sa.Table(
     "schema_version",
     metadata,
@@ -39,9 +42,9 @@ sends = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("error", sa.Text, nullable=True),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    # the run that claimed it last, user@host:pid:token (schema version 4)
+    # the run that claimed it last, user@host:pid:token (schema version 6)
     sa.Column("claimed_by", sa.String(200), nullable=True),
-    sa.Column("note", sa.Text, nullable=True),  # e.g. who recorded it as arrived (version 4)
+    sa.Column("note", sa.Text, nullable=True),  # e.g. who recorded it as arrived (version 6)
     sa.UniqueConstraint("year", "kind", "code", name="uq_sends_once"),
 )
 
