@@ -24,7 +24,7 @@ from bluekit.kit.posters import (
 )
 from bluekit.municipalities import registry
 from bluekit.pipeline.outputs import write_outputs
-from bluekit.pipeline.print_boxes import MM
+from bluekit.pipeline.print_pdf import MM
 from bluekit.pipeline.render import MissingGlyphError, TextOverflowError, render, with_qr_code
 from bluekit.pipeline.report import BuildFailed
 

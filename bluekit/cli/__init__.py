@@ -70,6 +70,8 @@ BluekitGroup.entries = {
                    "sites, texts."),
     "posters": Entry("posters", 'Make the "Maak mensenhandel zichtbaar" posters: print PDF and '
                      "images."),
+    "preflight": Entry("preflight", "Check the print PDFs as a print shop's preflight does, and "
+                       "report per file."),
     "auth": Entry("auth", "Sign in to Microsoft 365 for sending and reading mail: login, "
                   "status, logout.", group=True),
     "invitations": Entry("invitations", "Invitations to light a building blue on 30 July: "

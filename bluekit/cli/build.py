@@ -7,7 +7,7 @@ import typer
 
 from bluekit.cli.groups import command_group
 from bluekit.cli.output import note, progress_bar, report_outputs, say
-from bluekit.cli.params import CampaignFile, Rendering, load, with_options
+from bluekit.cli.params import CampaignFile, OutputIntentFile, Rendering, load, with_options
 from bluekit.errors import BluekitError
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ def build(
         bool,
         typer.Option("--offline", help="Do not check any address (the default, said out loud)."),
     ] = False,
+    output_intent: OutputIntentFile = None,
 ) -> None:
     """Build everything the campaign sends out into dist/<year>: posters, social kits, invitations.
 
@@ -47,7 +48,8 @@ def build(
     with its size, sha256 and the fingerprint of what it was made from.
 
     Web addresses are checked only with --check-links (the build works offline): use it before
-    the files go to the printer.
+    the files go to the printer. The print posters made are preflighted (see `bluekit
+    preflight`); exit code 1 when one fails.
 
     Example: bluekit build campaigns/2024.yaml
     """
@@ -64,8 +66,12 @@ def build(
     out_dir, report = build_kit(
         campaign_file, rendering.out, contacts=contacts, jobs=rendering.jobs,
         force=rendering.force, progress=lambda total: progress_bar(ctx, total, "building"),
+        output_intent=output_intent,
     )
     report_outputs(ctx, out_dir, report, rendering.as_json)
+    if report.preflighted and not rendering.as_json:
+        note(ctx, f"preflight: the {len(report.preflighted)} print PDF(s) made pass "
+                  f"(bluekit preflight {out_dir} for the report)")
     if not rendering.as_json:
         say(ctx, f"review the whole kit in a browser: {out_dir / 'index.html'}")
 

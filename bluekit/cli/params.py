@@ -25,6 +25,14 @@ if TYPE_CHECKING:
 CampaignFile = Annotated[Path, typer.Argument(help="The campaign file, e.g. campaigns/2024.yaml.")]
 Out = Annotated[Path | None, typer.Option("--out", help="Default: dist/<year>.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts).")]
+OutputIntentFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--output-intent",
+        help="The print shop's CMYK profile (.icc) for the print PDFs' PDF/X-4 output intent "
+        "(default: bluekit's FOGRA39).",
+    ),
+]
 Db = Annotated[
     str | None,
     typer.Option(

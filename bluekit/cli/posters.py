@@ -6,7 +6,7 @@ import typer
 
 from bluekit.cli.groups import command_group
 from bluekit.cli.output import progress_bar, report_outputs
-from bluekit.cli.params import CampaignFile, Rendering, load, with_options
+from bluekit.cli.params import CampaignFile, OutputIntentFile, Rendering, load, with_options
 
 
 def split_list(value: str | None, upper: bool = False) -> tuple[str, ...] | None:
@@ -47,6 +47,7 @@ def posters(
     utm: Annotated[
         bool, typer.Option("--utm/--no-utm", help="Tracking parameters in the QR code's URL.")
     ] = True,
+    output_intent: OutputIntentFile = None,
     *,
     rendering: Rendering,
 ) -> None:
@@ -57,7 +58,7 @@ def posters(
 
     Example: bluekit posters campaigns/2024.yaml --lang nl,fr --size A3 --municipality Kortrijk
     """
-    from bluekit.kit.posters import PosterOptions, plan_posters
+    from bluekit.kit.posters import PosterOptions, plan_posters, print_date
     from bluekit.municipalities import registry
     from bluekit.pipeline.outputs import write_outputs
 
@@ -71,6 +72,8 @@ def posters(
         bilingual=bilingual,
         screen=screen,
         utm=utm,
+        output_intent=output_intent,
+        created=print_date(campaign_file),
     )
     planned = plan_posters(campaign, options)
     out_dir = rendering.out_dir(campaign)

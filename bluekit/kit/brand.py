@@ -13,25 +13,58 @@ from bluekit.pipeline.fonts import FAMILY
 
 @dataclass(frozen=True)
 class Colour:
-    """One brand colour: sRGB hex for screens, CMYK percentages for offset print."""
+    """One brand colour: sRGB hex for screens, CMYK percentages for offset print, and for a
+    colour of several inks its one-ink version for small text in print (`small_cmyk`): text
+    below `PRINT["small_text_pt"]` in several inks misregisters on an offset press."""
 
     rgb: str
     cmyk: tuple[int, int, int, int]
     use: str = ""
+    small_cmyk: tuple[int, int, int, int] | None = None
 
     def as_data(self) -> dict[str, object]:
-        return {"rgb": self.rgb, "cmyk": list(self.cmyk)}
+        data: dict[str, object] = {"rgb": self.rgb, "cmyk": list(self.cmyk)}
+        if self.small_cmyk is not None:
+            data["small"] = list(self.small_cmyk)
+        return data
+
+    @property
+    def inks(self) -> int:
+        """How many of the four process inks the colour takes."""
+        return sum(1 for value in self.cmyk if value)
+
+    @property
+    def total_ink(self) -> int:
+        """The colour's total ink coverage in percent (C + M + Y + K)."""
+        return sum(self.cmyk)
+
+
+K = (0, 0, 0, 100)  # pure black: one ink, sharp at any size
 
 
 PALETTE: dict[str, Colour] = {
-    "navy": Colour("#0A2352", (100, 80, 20, 45), "headline band, titles on white"),
-    "blue": Colour("#0B5CAD", (95, 60, 0, 5), "call-to-action band, accents on white"),
+    "navy": Colour("#0A2352", (100, 80, 20, 45), "headline band, titles on white", K),
+    "blue": Colour("#0B5CAD", (95, 60, 0, 5), "call-to-action band, accents on white", K),
     "heart": Colour("#2F8FE8", (75, 30, 0, 0), "the heart mark"),
-    "sky": Colour("#A9D3FF", (30, 8, 0, 0), "secondary text on navy"),
-    "ink": Colour("#14213D", (90, 75, 30, 45), "body text on white"),
+    "sky": Colour("#A9D3FF", (30, 8, 0, 0), "secondary text on navy", (30, 0, 0, 0)),
+    # the black of the palette: pure K in print (body text, the QR code), never four colours
+    "ink": Colour("#14213D", K, "body text on white, the QR code"),
     "paper": Colour("#FFFFFF", (0, 0, 0, 0), "paper, text on navy and blue"),
     "mist": Colour("#EAF3FC", (8, 2, 0, 0), "light panel behind the centres"),
     "registration": Colour("#000000", (100, 100, 100, 100), "crop marks only"),
+}
+
+# What print shops ask of a print PDF (bluekit preflight checks each of them): at most 300% of
+# ink anywhere (FOGRA39 allows 330%, Belgian shops ask about 300%), text below 12 pt in one ink
+# (K for the dark colours), raster images at 300 dpi or more at print size, and a QR code's
+# module at least 0.5 mm with its quiet zone of 4 modules. Registration colour (400%) is for the
+# crop marks only, outside the bleed.
+PRINT = {
+    "total_ink_limit": 300,
+    "small_text_pt": 12.0,
+    "min_image_dpi": 300,
+    "qr_min_module_mm": 0.5,
+    "qr_quiet_zone_modules": 4,
 }
 
 # WCAG 2.1 AA: 4.5:1 for normal text, 3:1 for large text (at least 18 pt, or 14 pt bold).
@@ -71,7 +104,6 @@ TEXT_PAIRS: tuple[TextPair, ...] = (
     TextPair("blue", "paper", "links, numbers on white"),
     TextPair("ink", "mist", "centres"),
     TextPair("navy", "mist", "centres' names and titles"),
-    TextPair("registration", "paper", "the job line in a print poster's slug, outside the trim"),
 )
 
 
@@ -151,4 +183,5 @@ def brand_data() -> dict[str, object]:
         "mark": dict(MARK),
         "signature": dict(SIGNATURE),
         "grid": dict(GRID),
+        "print": dict(PRINT),
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,7 +25,8 @@ from bluekit.kit.tracking import tracked_url
 from bluekit.language import Language
 from bluekit.municipalities.registry import Municipality
 from bluekit.pipeline.jobs import PlannedOutput
-from bluekit.pipeline.print_boxes import PrintBoxes
+from bluekit.pipeline.output_intent import OutputIntent, bundled_intent, intent_from_file
+from bluekit.pipeline.print_pdf import PrintBoxes, PrintSetup, source_date
 from bluekit.pipeline.raster import JpegFromPngJob
 from bluekit.pipeline.render import Job
 
@@ -53,6 +55,8 @@ class PosterOptions:
     bilingual: bool = True  # also the nl/fr poster for Brussels
     screen: bool = True  # also the 1920x1080 landscape version
     utm: bool = True  # tracking parameters in the QR code's URL
+    output_intent: Path | None = None  # the print shop's CMYK profile (None: bluekit's FOGRA39)
+    created: int | None = None  # the print PDFs' date (None: SOURCE_DATE_EPOCH or now)
 
 
 def variants(campaign: Campaign, options: PosterOptions) -> list[tuple[Language, ...]]:
@@ -162,6 +166,46 @@ def poster_data(
     }
 
 
+def _print_setup(
+    campaign: Campaign, langs: Sequence[Language], size: str, job_line: str,
+    intent: OutputIntent, options: PosterOptions,
+) -> PrintSetup:
+    """Boxes and metadata of a print poster: its title names slogan, year, size and languages."""
+    width, height = SIZES[size]
+    slogans = " / ".join(render_text(campaign.slogan[lang], campaign, lang) for lang in langs)
+    authors = dict.fromkeys(campaign.organisation.name[lang] for lang in langs)
+    return PrintSetup(
+        boxes=PrintBoxes(width, height),
+        title=f"{slogans} · Blue Heart {campaign.year} · {size} {'+'.join(langs)}",
+        author=" / ".join(authors),
+        subject=job_line,
+        language=langs[0],
+        colours=tuple(
+            value for colour in brand.PALETTE.values()
+            for value in (colour.cmyk, colour.small_cmyk) if value is not None
+        ),
+        intent=intent,
+        created=options.created,
+    )
+
+
+def print_date(campaign_path: Path) -> int:
+    """The date of the print PDFs: SOURCE_DATE_EPOCH, else when the campaign file was saved
+    (the same file gives the same date, so a build is reproducible)."""
+    stamp = source_date()
+    return stamp if stamp is not None else int(campaign_path.stat().st_mtime)
+
+
+def _intent_name(intent: OutputIntent) -> str:
+    return intent.identifier if intent.registry else intent.condition
+
+
+def _intent(options: PosterOptions) -> OutputIntent:
+    if options.output_intent is None:
+        return bundled_intent()
+    return intent_from_file(options.output_intent)
+
+
 def _folder(options: PosterOptions) -> str:
     m = options.municipality
     return f"posters/{m.code}-{slug(m.local_name)}" if m else "posters"
@@ -172,6 +216,7 @@ def plan_posters(campaign: Campaign, options: PosterOptions | None = None) -> li
     options = options or PosterOptions()
     _check_options(options)
     folder = _folder(options)
+    intent = _intent(options) if "pdf" in options.formats else None
     planned: list[PlannedOutput] = []
     for langs in variants(campaign, options):
         name = "-".join(langs)
@@ -182,18 +227,18 @@ def plan_posters(campaign: Campaign, options: PosterOptions | None = None) -> li
             label = f"poster {size} {name}"
             for fmt in options.formats:
                 is_print = fmt == "pdf"
-                data = base | {
-                    "print": is_print,
-                    "cmyk": is_print,
-                    "job_line": f"Blue Heart {campaign.year} · {label} · trim {width:g} × "
-                    f"{height:g} mm · bleed 3 mm · CMYK",
-                }
+                job_line = (
+                    f"Blue Heart {campaign.year} · {label} · trim {width:g} × {height:g} mm · "
+                    f"bleed 3 mm · CMYK" + (f" · {_intent_name(intent)}" if intent else "")
+                )
+                data = base | {"print": is_print, "cmyk": is_print, "job_line": job_line}
                 job = Job(
                     template="poster.typ",
                     data=data,
                     format=fmt,
                     ppi=None if is_print else options.dpi,
-                    boxes=PrintBoxes(width, height) if is_print else None,
+                    print_setup=_print_setup(campaign, langs, size, job_line, intent, options)
+                    if is_print and intent else None,
                     label=label,
                     heavy=not is_print,
                     check_glyphs=GLYPH_CHECKED,

@@ -24,8 +24,8 @@ import typst
 
 from bluekit.errors import OutputError
 from bluekit.pipeline.fonts import FAMILY, drawable, font_coverage, font_directory
-from bluekit.pipeline.print_boxes import PrintBoxes, set_print_boxes
-from bluekit.pipeline.qr import qr_svg
+from bluekit.pipeline.print_pdf import PrintSetup, finish_print_pdf
+from bluekit.pipeline.qr import qr_runs, qr_svg
 from bluekit.pipeline.raster import png_to_jpeg, png_with_dpi
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class Job:
     data: dict[str, Any]
     format: str  # pdf, png, jpg
     ppi: float | None = None
-    boxes: PrintBoxes | None = None
+    print_setup: PrintSetup | None = None  # a print PDF: boxes, metadata, output intent
     label: str = ""
     check_glyphs: tuple[str, ...] = field(default=())  # data keys whose text must be drawable
     # A large raster (a print poster as an image) takes about 100 MB while Typst draws it: the
@@ -86,7 +86,8 @@ class Job:
         digest = hashlib.sha256()
         digest.update(template_source(self.template))
         digest.update(json.dumps(self.data, sort_keys=True, ensure_ascii=False).encode())
-        digest.update(f"{self.format}|{self.ppi}|{self.boxes}".encode())
+        press = self.print_setup.fingerprint() if self.print_setup else None
+        digest.update(f"{self.format}|{self.ppi}|{press}".encode())
         digest.update(renderer_identity().encode())
         # a frozen dataclass: the cache goes into the instance's dict, not through __setattr__
         self.__dict__["_fingerprint"] = digest.hexdigest()
@@ -166,19 +167,19 @@ _OVERFLOW = re.compile(
 
 
 @lru_cache(maxsize=64)
-def _qr_code(data: str) -> tuple[str, int]:
-    return qr_svg(data)
+def _qr_code(data: str) -> tuple[str, int, list[tuple[int, int, int]]]:
+    return (*qr_svg(data), qr_runs(data))
 
 
 def with_qr_code(data: dict[str, Any]) -> dict[str, Any]:
-    """The job data with its QR code drawn: `{"qr": {"data": url}}` gains `svg` and `modules`
-    (the width in modules, quiet zone included). The code depends only on `data`, which is in
-    the job's fingerprint."""
+    """The job data with its QR code drawn: `{"qr": {"data": url}}` gains `svg`, `modules`
+    (the width in modules, quiet zone included) and `runs` (its dark modules, which a print PDF
+    draws in one ink). The code depends only on `data`, which is in the job's fingerprint."""
     qr = data.get("qr")
     if not isinstance(qr, dict) or "data" not in qr:
         return data
-    svg, modules = _qr_code(qr["data"])
-    return data | {"qr": qr | {"svg": svg, "modules": modules}}
+    svg, modules, runs = _qr_code(qr["data"])
+    return data | {"qr": qr | {"svg": svg, "modules": modules, "runs": runs}}
 
 
 def compile_typst(job: Job) -> bytes:
@@ -193,7 +194,8 @@ def compile_typst(job: Job) -> bytes:
             format=fmt,
             ppi=job.ppi,
             sys_inputs=inputs,
-            timestamp=0,  # reproducible: same input, same bytes
+            # reproducible: same input, same bytes (a print PDF gets its real date afterwards)
+            timestamp=0,
         )
     except typst.TypstError as exc:
         match = _OVERFLOW.search(str(exc.message))
@@ -252,7 +254,7 @@ def render(job: Job) -> bytes:
     """Render a job to the bytes of its file."""
     raw = compile_typst(job)
     if job.format == "pdf":
-        return set_print_boxes(raw, job.boxes) if job.boxes else raw
+        return finish_print_pdf(raw, job.print_setup) if job.print_setup else raw
     if job.format == "jpg":
         return png_to_jpeg(raw, job.ppi)
     if job.format == "png":

@@ -23,6 +23,7 @@ class BuildReport:
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, BluekitError]] = field(default_factory=list)
     seconds: float = 0.0
+    preflighted: list[str] = field(default_factory=list)  # print PDFs checked after the run
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -30,6 +31,7 @@ class BuildReport:
             "unchanged": self.unchanged,
             "failed": [{"path": p, "error": str(e)} for p, e in self.failed],
             "seconds": round(self.seconds, 2),
+            "preflighted": self.preflighted,
         }
 
 

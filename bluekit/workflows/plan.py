@@ -17,22 +17,29 @@ from bluekit.kit.zips import plan_kits
 from bluekit.pipeline.jobs import PlannedOutput
 
 
-def plan_public_kit(campaign: Campaign) -> list[PlannedOutput]:
+def plan_public_kit(
+    campaign: Campaign, posters: PosterOptions | None = None
+) -> list[PlannedOutput]:
     """What the kit holds for everyone, the files that are published: the posters, the social
-    kits, the order form and a ZIP per language (no invitations, no page)."""
-    planned = plan_posters(campaign, PosterOptions()) + plan_social(campaign, SocialOptions())
+    kits, the order form and a ZIP per language (no invitations, no page). `posters` gives the
+    print PDFs' output intent and date (default: bluekit's FOGRA39, SOURCE_DATE_EPOCH or now)."""
+    planned = plan_posters(campaign, posters or PosterOptions())
+    planned += plan_social(campaign, SocialOptions())
     planned += plan_order_form(campaign)
     return planned + plan_kits(campaign, planned)
 
 
 def plan_build(
-    campaign: Campaign, campaign_path: Path | None = None, contacts: Path | None = None
+    campaign: Campaign,
+    campaign_path: Path | None = None,
+    contacts: Path | None = None,
+    posters: PosterOptions | None = None,
 ) -> list[PlannedOutput]:
     """Every file of the campaign kit: the posters, the social kits, the order form, a ZIP per
     language, the invitations when a contacts file is given or configured
     (`invitation.contacts_file`), the page that shows them all (`index.html`) and the page of
     the visual system (`visual-system.html`)."""
-    planned = plan_public_kit(campaign)
+    planned = plan_public_kit(campaign, posters)
     if campaign_path is not None and contacts_path(campaign_path, campaign, contacts):
         planned += plan_invitations(campaign, load_invitees(campaign_path, campaign, contacts))
     planned += plan_visual_system(campaign)

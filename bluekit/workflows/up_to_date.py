@@ -61,6 +61,8 @@ def unchanged_build(
     record = build_record(out)
     if record is None or record.get("contacts_given") != _name(contacts):
         return None
+    if record.get("output_intent"):  # the last build used a print shop's profile
+        return None
     recorded_contacts = record.get("contacts")
     contacts_path = Path(recorded_contacts) if isinstance(recorded_contacts, str) else None
     if record.get("digest") != inputs_digest(file_digest(campaign_path), contacts_path, out):
@@ -72,7 +74,8 @@ def unchanged_build(
 
 
 def record_for(
-    campaign_digest: str, contacts_path: Path | None, out_dir: Path, contacts_given: Path | None
+    campaign_digest: str, contacts_path: Path | None, out_dir: Path, contacts_given: Path | None,
+    output_intent: Path | None = None,
 ) -> dict[str, Any]:
     """What a complete build records. Its digests are taken before the build reads the files
     (the campaign's before it is loaded, the contacts' before they are read): a file changed
@@ -81,6 +84,7 @@ def record_for(
         "digest": inputs_digest(campaign_digest, contacts_path, out_dir),
         "contacts": _name(contacts_path),
         "contacts_given": _name(contacts_given),
+        "output_intent": _name(output_intent),
     }
 
 
