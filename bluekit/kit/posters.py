@@ -26,6 +26,7 @@ from bluekit.language import Language
 from bluekit.municipalities.registry import Municipality
 from bluekit.pipeline.jobs import PlannedOutput
 from bluekit.pipeline.output_intent import OutputIntent, bundled_intent, intent_from_file
+from bluekit.pipeline.print_inks import InkRules
 from bluekit.pipeline.print_pdf import PrintBoxes, PrintSetup, source_date
 from bluekit.pipeline.raster import JpegFromPngJob
 from bluekit.pipeline.render import Job
@@ -180,9 +181,9 @@ def _print_setup(
         author=" / ".join(authors),
         subject=job_line,
         language=langs[0],
-        colours=tuple(
-            value for colour in brand.PALETTE.values()
-            for value in (colour.cmyk, colour.small_cmyk) if value is not None
+        inks=InkRules(
+            tuple((colour.cmyk, colour.small_cmyk) for colour in brand.PALETTE.values()),
+            float(brand.PRINT["small_text_pt"]),
         ),
         intent=intent,
         created=options.created,

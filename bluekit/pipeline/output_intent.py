@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import zlib
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -40,10 +41,19 @@ class OutputIntent:
     def profile(self) -> bytes:
         return _read(self.path)
 
+    @property
+    def deflated_profile(self) -> bytes:
+        return _deflated(self.path)
+
 
 @cache
 def _read(path: str) -> bytes:
     return Path(path).read_bytes()
+
+
+@cache
+def _deflated(path: str) -> bytes:
+    return zlib.compress(_read(path), 9)
 
 
 @cache

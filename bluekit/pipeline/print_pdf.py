@@ -13,15 +13,14 @@ import io
 import os
 import time
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from bluekit.errors import BluekitError
 from bluekit.pipeline.output_intent import OutputIntent
+from bluekit.pipeline.print_inks import InkRules, set_inks
 
 if TYPE_CHECKING:
     import pikepdf
@@ -54,7 +53,7 @@ class PrintSetup:
     author: str
     subject: str = ""
     language: str = ""
-    colours: tuple[tuple[int, int, int, int], ...] = ()
+    inks: InkRules | None = None
     intent: OutputIntent | None = None
     # seconds since 1970 (None: SOURCE_DATE_EPOCH, else the time of rendering); the date a file
     # was made is not what it is made from, so it stays out of the fingerprint
@@ -63,7 +62,7 @@ class PrintSetup:
     def fingerprint(self) -> str:
         intent = self.intent.digest if self.intent else None
         return repr((self.boxes, self.title, self.author, self.subject, self.language,
-                     self.colours, intent))
+                     self.inks, intent))
 
 
 def source_date() -> int | None:
@@ -89,8 +88,8 @@ def finish_print_pdf(pdf: bytes, setup: PrintSetup) -> bytes:
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         version = doc.pdf_version
         _set_boxes(doc, setup.boxes)
-        if setup.colours:
-            _exact_colours(doc, setup.colours)
+        if setup.inks is not None:
+            _set_inks(doc, setup.inks)
         if setup.intent is not None:
             _set_output_intent(doc, setup.intent)
         _set_metadata(doc, setup, when)
@@ -113,37 +112,20 @@ def _set_boxes(doc: pikepdf.Pdf, boxes: PrintBoxes) -> None:
         )
 
 
-def _exact_colours(doc: pikepdf.Pdf, colours: Sequence[tuple[int, int, int, int]]) -> None:
-    """Give every CMYK colour operator that is a brand colour rounded to 1/255 (as Typst writes
-    it) the brand's exact value: 95% cyan is 0.95, not 242/255 = 0.949."""
+def _set_inks(doc: pikepdf.Pdf, rules: InkRules) -> None:
+    """Exact brand colours and small text in one ink, on every page and form (print_inks)."""
     import pikepdf
 
-    exact = [tuple(Decimal(v) / 100 for v in c) for c in colours]
     for page in doc.pages:
         owners: list[pikepdf.Page | pikepdf.Stream] = [page, *_forms(page.obj)]
         for owner in owners:
-            instructions = pikepdf.parse_content_stream(owner)
-            changed = False
-            for i, item in enumerate(instructions):
-                if str(item.operator) not in ("k", "K") or len(item.operands) != 4:
-                    continue
-                values = [float(v) for v in item.operands]
-                match = next((c for c in exact if _rounded_equal(values, c)), None)
-                if match is not None:
-                    instructions[i] = pikepdf.ContentStreamInstruction(
-                        [*match], item.operator
-                    )
-                    changed = True
-            if changed:
-                data = pikepdf.unparse_content_stream(instructions)
-                if isinstance(owner, pikepdf.Page):
-                    owner.obj.Contents = doc.make_stream(data)
-                else:
-                    owner.write(data)
-
-
-def _rounded_equal(values: Sequence[float], exact: Sequence[Decimal]) -> bool:
-    return all(abs(v - float(e)) <= 0.51 / 255 for v, e in zip(values, exact, strict=True))
+            data = set_inks(owner, rules)
+            if data is None:
+                continue
+            if isinstance(owner, pikepdf.Page):
+                owner.obj.Contents = doc.make_stream(data)
+            else:
+                owner.write(data)
 
 
 def _forms(obj: pikepdf.Object) -> list[pikepdf.Stream]:
@@ -162,7 +144,9 @@ def _forms(obj: pikepdf.Object) -> list[pikepdf.Stream]:
 def _set_output_intent(doc: pikepdf.Pdf, intent: OutputIntent) -> None:
     import pikepdf
 
-    profile = doc.make_stream(intent.profile)
+    # deflated once per process, not once per file: written as it is
+    profile = pikepdf.Stream(doc, intent.deflated_profile)
+    profile.Filter = pikepdf.Name.FlateDecode
     profile.N = 4
     entry = pikepdf.Dictionary(
         Type=pikepdf.Name.OutputIntent,
