@@ -134,3 +134,13 @@ def test_the_bundled_profile_is_a_cmyk_printer_profile_with_its_description() ->
     data = bundled_intent().profile
     assert data[12:20] == b"prtrCMYK" and data[36:40] == b"acsp"
     assert profile_description(data) == "Coated FOGRA39 (bluekit, made from FOGRA39L)"
+
+
+def test_a_source_date_epoch_that_is_no_time_is_refused(
+    tmp_path: Path, runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    result = runner.invoke(app, ["posters", str(CAMPAIGN_2024), "--format", "pdf",
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "SOURCE_DATE_EPOCH is 'yesterday', not a number of seconds since 1970" in result.output
