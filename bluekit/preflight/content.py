@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from bluekit.preflight.fonts import advance, font_widths
@@ -246,6 +247,8 @@ class PageReader:
             return tm  # invisible text
         full = multiply(start, state.ctm)
         size = state.font_size
+        # the run's box: its advance across, and a line's usual ascent and descent up and down
+        # (enough to measure a QR code's quiet zone against a caption)
         corners = [apply(full, 0, -0.25 * size), apply(full, width, -0.25 * size),
                    apply(full, width, 0.9 * size), apply(full, 0, 0.9 * size)]
         scale = math.sqrt(abs(full[0] * full[3] - full[1] * full[2]))
@@ -318,8 +321,7 @@ def _set_colour(state: _State, op: str, args: list[Any], resources: Any) -> None
         space = space_name(resources, str(args[0])[1:])
         colour = Colour(space, DEFAULTS.get(space, (0.0,)))
     else:  # sc, scn: values in the current space (a pattern's name is kept as no value)
-        numbers = tuple(float(a) for a in args if isinstance(a, (int, float)) or hasattr(
-            a, "as_int") or type(a).__name__ == "Decimal")
+        numbers = tuple(float(a) for a in args if isinstance(a, (int, float, Decimal)))
         colour = Colour(current.space, numbers)
     if stroking:
         state.stroke = colour
