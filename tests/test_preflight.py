@@ -187,6 +187,8 @@ def test_letters_and_web_pdfs_are_not_taken_for_print_pdfs(kit: Path, tmp_path: 
     raw = typst.compile(b"#set page(paper: \"a4\")\nBrief", format="pdf")
     assert isinstance(raw, bytes)
     (tmp_path / "invitations" / "letter.pdf").write_bytes(raw)
+    (tmp_path / "posters").mkdir()
+    (tmp_path / "posters" / "poster-web-nl.pdf").write_bytes(raw)
     with pytest.raises(PreflightError, match="no print PDF in this folder"):
         preflight(tmp_path)
 
@@ -197,7 +199,8 @@ def test_the_build_preflights_the_posters_it_made_and_names_those_that_fail(
     out = bad_pdf.parent
     (out / "posters").mkdir()
     bad_pdf.rename(out / "posters" / "poster-A4-nl.pdf")
-    report = BuildReport(rendered=["posters/poster-A4-nl.pdf", "social/nl/post.png"])
+    report = BuildReport(rendered=["posters/poster-A4-nl.pdf", "posters/poster-web-nl.pdf",
+                                   "social/nl/post.png"])
     with pytest.raises(PreflightFailed) as failed:
         preflight_made(out, report, None)
     assert failed.value.exit_code == 1

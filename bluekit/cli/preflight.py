@@ -31,7 +31,7 @@ def preflight(
 
     Trim and bleed boxes against the A size, fonts embedded, colour spaces, total ink, the
     smallest text in more than one ink, raster images below 300 dpi, the QR code's module and
-    quiet zone, PDF/X and its output intent. In a folder, the PDFs under posters/ and any other
+    quiet zone, PDF/X and its output intent. In a folder, the print posters and any other
     PDF with a TrimBox or an output intent are checked (letters and web PDFs are not print PDFs).
 
     Exit code 0: every file passes; 1: a file fails (each reason is listed); 2: nothing to check.

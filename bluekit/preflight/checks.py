@@ -10,6 +10,7 @@ PDF/X with an output intent. The limits are the brand's (`kit/brand.py`, PRINT).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -227,14 +228,20 @@ def _summarise(report: FileReport, limits: Limits) -> None:
                                f"{limits.min_dpi:.0f} dpi needed")
 
 
+def is_print_poster(name: str) -> bool:
+    """Whether a file name is one of bluekit's print posters (poster-A3-nl.pdf), not a web
+    version or another PDF."""
+    return re.fullmatch(r"poster-A\d-[a-z-]+\.pdf", name) is not None
+
+
 def print_pdfs(folder: Path) -> list[Path]:
-    """The print PDFs of a built kit: every PDF under posters/, and any other PDF that says it
+    """The print PDFs of a built kit: bluekit's print posters, and any other PDF that says it
     is one (a TrimBox or an output intent); letters, packing slips and web PDFs are not."""
     import pikepdf
 
     found: list[Path] = []
     for path in sorted(folder.rglob("*.pdf")):
-        if "posters" in path.relative_to(folder).parts[:-1]:
+        if is_print_poster(path.name):
             found.append(path)
             continue
         try:

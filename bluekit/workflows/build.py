@@ -86,10 +86,9 @@ def build(
 def preflight_made(out: Path, report: BuildReport, pool: RenderPool | None) -> None:
     """Preflight the print posters this run made (in the rendering processes when there are
     some, two at a time); raises `PreflightFailed` naming those that fail."""
-    from bluekit.preflight.checks import PreflightFailed, preflight_file
+    from bluekit.preflight.checks import PreflightFailed, is_print_poster, preflight_file
 
-    made = [out / path for path in report.rendered
-            if path.endswith(".pdf") and "posters" in Path(path).parts[:-1]]
+    made = [out / path for path in report.rendered if is_print_poster(Path(path).name)]
     if pool is not None and len(made) > 1:
         results = list(pool.executor.map(preflight_file, made))
     else:
