@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 Percentages = tuple[int, int, int, int]
 Matrix = tuple[float, float, float, float, float, float]
 SHOW = {"Tj", "TJ", "'", '"'}
+PATH = {"m", "l", "c", "v", "y", "h", "re", "f", "f*", "S", "n"}
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,9 @@ def set_inks(owner: Any, rules: InkRules) -> bytes | None:
         # an (operands, operator) pair, which pikepdf supports and its stubs do not say
         operands, operator = cast(Any, item)
         op = str(operator)
+        if op in PATH:  # most of a page (a QR code is hundreds of them): nothing to do
+            out.append(item)
+            continue
         if op == "k" and len(operands) == 4:
             fill = _exact([float(v) for v in operands], rules)
             if fill is not None:
