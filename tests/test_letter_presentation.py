@@ -49,6 +49,23 @@ def test_the_html_e_mail_sets_the_salutation_as_plain_text() -> None:
         assert "bold" not in paragraph and "<strong>" not in paragraph, paragraph
 
 
+def test_the_html_order_e_mail_sets_its_greeting_as_plain_text(tmp_path: Path) -> None:
+    from bluekit.ledger.documents import mail_job
+    from bluekit.ledger.order_entry import add_order
+    from bluekit.ledger.order_status import change_status
+    from bluekit.ledger.orders import NewOrder, Partner, get_order
+    from bluekit.store.database import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'orders.db'}")
+    partner = Partner("Ville de Liège", "Marie Dubois", "m.dubois@liege.example.org",
+                      "Place du Marché 2", "4000", "Liège", "fr")
+    added, _ = add_order(store, CAMPAIGN, NewOrder(partner, (("PIN-BLUEHEART", 10),)))
+    change_status(store, CAMPAIGN, added.number, "confirmed")
+    html = mail_job(CAMPAIGN, get_order(store, added.number), "confirmed").html
+    [paragraph] = re.findall(r"<p[^>]*>Bonjour Marie Dubois,</p>", html)
+    assert "bold" not in paragraph, paragraph
+
+
 def _lines(path: Path) -> list[str]:
     return [line.strip() for page in PdfReader(path).pages
             for line in page.extract_text().splitlines() if line.strip()]
