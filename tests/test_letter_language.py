@@ -54,7 +54,8 @@ FORMS = {
                       "Mesdames et Messieurs les membres du Collège,"),
     ("mayor", "de"): ("Bürgermeister- und Schöffenkollegium",
                       "Sehr geehrte Mitglieder des Bürgermeister- und Schöffenkollegiums,"),
-    ("mayor", "en"): ("Board of Mayor and Aldermen", "Dear Mayor and Aldermen,"),
+    ("mayor", "en"): ("Board of Mayor and Aldermen",
+                      "Dear Members of the Board of Mayor and Aldermen,"),
     ("communal", "nl"): ("Aan het gemeentecollege", "Geacht gemeentecollege,"),
     ("communal", "fr"): ("Au Collège communal",
                          "Mesdames et Messieurs les membres du Collège communal,"),
@@ -182,7 +183,7 @@ def test_the_first_of_the_month_is_1er_in_french(tmp_path: Path) -> None:
     (liege,) = _invitees({"62063"})
     (tmp_path / "fr.pdf").write_bytes(render(letter_job(campaign, liege, "fr")))
     text = " ".join(PdfReader(tmp_path / "fr.pdf").pages[0].extract_text().split())
-    assert "le 1er juin 2024" in text and "au plus tard le lundi 1er juillet 2024" in text
+    assert "le 1er juin 2024" in text and "pour le lundi 1er juillet 2024 au plus tard" in text
 
 
 def _strings(value) -> list[str]:
@@ -279,7 +280,7 @@ def test_the_calendar_entry_is_in_both_languages_description_and_alarm_included(
     assert "Journée mondiale" in description and "/fr" in description
     assert "#EndHumanTrafficking und #HumanTrafficking" in description
     (alarm,) = event.walk("VALARM")
-    assert str(alarm["description"]).startswith("Morgen ist Welttag gegen Menschenhandel")
+    assert str(alarm["description"]).startswith("Morgen ist der Welttag gegen Menschenhandel")
     assert " / Demain, c’est la Journée mondiale" in str(alarm["description"])
     assert str(event["summary"]).count(" / ") == 1
 
@@ -332,9 +333,9 @@ def test_the_signatory_is_named_by_staff_and_validated(write_campaign, tmp_path:
     campaign = signed(CAMPAIGN)
     (tmp_path / "nl.pdf").write_bytes(render(letter_job(campaign, kortrijk, "nl")))
     text = PdfReader(tmp_path / "nl.pdf").pages[0].extract_text()
-    assert "Anna Test\nCoördinator van de strijd tegen mensenhandel\nFOD Justitie" in text
+    assert "Anna Test\nCoördinator voor de bestrijding van mensenhandel\nFOD Justitie" in text
     plain, html = mail_bodies(campaign, kortrijk)
-    assert "Anna Test\nCoördinator van de strijd tegen mensenhandel" in plain
+    assert "Anna Test\nCoördinator voor de bestrijding van mensenhandel" in plain
     assert "<strong>Anna Test</strong>" in html
 
 

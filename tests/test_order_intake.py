@@ -107,6 +107,20 @@ def test_the_order_form_of_each_language_is_read_back(store, tmp_path, lang) -> 
     assert order.source == "email" and order.source_ref == "<order-1@example.org>"
 
 
+def test_the_form_names_the_campaign_in_its_language_and_old_forms_still_read() -> None:
+    form = filled_form("fr", {"PIN-BLUEHEART": "5"})
+    assert form.startswith("=== Cœur bleu 2024 – bon de commande ===\n")
+    assert filled_form("nl", {}).startswith("=== Blue Heart 2024 – bestelformulier ===\n")
+    old = form.replace("Cœur bleu", "Blue Heart", 1)  # a form sent before the name was French
+    no_ligature = form.replace("Cœur bleu", "Coeur  bleu", 1)  # a mail program's rewriting
+    for text in (form, old, no_ligature):
+        parsed = parse_form(CAMPAIGN, text)
+        assert parsed.problems == [] and parsed.form_language == "fr", parsed.problems
+        assert parsed.order is not None and parsed.order.lines == (("PIN-BLUEHEART", 5),)
+    unknown = form.replace("Cœur bleu", "Cœur rouge", 1)
+    assert parse_form(CAMPAIGN, unknown).problems[0].startswith("no order form found")
+
+
 def test_a_form_quoted_in_a_reply_and_an_empty_email_field_use_the_sender(store, tmp_path) -> None:
     form = filled_form("nl", {"BROCHURE-NL": "200"}, email="")
     quoted = "Zie hieronder.\n\n" + "".join(f"> {line}\n" for line in form.splitlines())

@@ -119,6 +119,14 @@ def test_the_name_under_the_qr_code_breaks_into_balanced_lines(pdfs: Path, size:
     assert "Point de contact traite des êtres humains" in both
 
 
+@pytest.mark.parametrize("size", ["A4", "A3", "A2"])
+def test_the_bilingual_posters_addresses_stand_on_lines_of_their_own(pdfs: Path, size: str) -> None:
+    lines = [line.strip() for line in
+             PdfReader(pdfs / f"poster-{size}-nl-fr.pdf").pages[0].extract_text().splitlines()]
+    assert "justitie.belgium.be/nl" in lines and "justice.belgium.be/fr" in lines
+    assert not [line for line in lines if line.endswith("·")]  # no separator left at a line end
+
+
 def _decode_qr(path: Path) -> str:
     results = zxingcpp.read_barcodes(Image.open(path))
     qr = [r for r in results if r.format == zxingcpp.BarcodeFormat.QRCode]

@@ -44,7 +44,7 @@ def test_the_kit_is_published_as_a_site_for_partners(built_kit, tmp_path) -> Non
     for name in files - {"index.html", RECORD}:
         assert (dest / name).read_bytes() == (built_kit / name).read_bytes(), name
     page = (dest / "index.html").read_text("utf-8")
-    assert "The campaign kit to download" in page and "invitations" not in page
+    assert "Download the campaign kit" in page and "invitations" not in page
     assert len(report.copied) == len(files) - 1 and report.unchanged == []
     assert report.notes and "social.base_url is not set" in report.notes[0]
 

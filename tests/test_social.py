@@ -266,3 +266,19 @@ def test_instagram_refuses_a_sixth_hashtag_and_threads_a_second_topic_tag(campai
     fine = plan_posts(campaign, ["en"], ["threads"])
     assert all(p.platform.hashtags(p.text) <= 1 for p in fine)
     assert any("#EndHumanTrafficking" in p.text for p in fine)
+
+
+def test_the_centres_line_names_each_centre_with_its_city_as_a_sentence(campaign) -> None:
+    posts = plan_posts(campaign, campaign.languages, ["facebook"])
+    text = {p.lang: p.text for p in posts if p.post_id == "world-day"}
+    assert text["en"].endswith(
+        "\n\nSpecialised centres for victims of human trafficking: PAG-ASA (Brussels) "
+        "www.pag-asa.be, Payoke (Antwerp) www.payoke.be and Sürya (Liège) www.asblsurya.org."
+    )
+    assert text["nl"].endswith(
+        "Payoke (Antwerpen) www.payoke.be en Sürya (Luik) www.asblsurya.org."
+    )
+    assert text["fr"].endswith("Payoke (Anvers) www.payoke.be et Sürya (Liège) www.asblsurya.org.")
+    assert text["de"].endswith(
+        "Payoke (Antwerpen) www.payoke.be und Sürya (Lüttich) www.asblsurya.org."
+    )

@@ -26,7 +26,7 @@ from bluekit.kit.posters import PosterOptions, plan_posters
 from bluekit.kit.social import SocialOptions, plan_social
 from bluekit.kit.social_posts import plan_posts
 from bluekit.kit.visual_system import plan_visual_system
-from bluekit.kit.visuals import carousel_qr_target
+from bluekit.kit.visuals import carousel_qr_target, slide_alts
 from bluekit.pipeline.outputs import write_outputs
 from bluekit.pipeline.render import render
 
@@ -116,7 +116,7 @@ def test_each_visual_has_its_own_alt_text_per_language(campaign) -> None:
     posts = plan_posts(campaign, campaign.languages, ["x", "instagram"])
     x = {(p.post_id, p.lang): p.alt for p in posts if p.platform.key == "x"}
     assert len(set(x.values())) == len(x)  # no two posts or languages share one
-    assert x[("blue-light", "de")].startswith("Blau beleuchtete Gebäude")
+    assert x[("blue-light", "de")].startswith("Blaues Herz und die Silhouetten")
     assert x[("world-day", "fr")] == campaign.social.image_alt["fr"]
     for post in posts:  # within each platform's limit (Instagram 100)
         assert all(len(i.alt) <= post.platform.alt_limit for i in post.images)
@@ -133,13 +133,30 @@ def test_every_slide_of_the_carousel_has_its_own_numbered_alt_text_in_every_lang
         texts = [s[lang] for s in campaign.poster.signals]
         # the same form on every slide: its number and its words; the call is no sign
         assert alts[:4] == [f"{n}/5{colon}{text}" for n, text in enumerate(texts, 1)]
-        assert alts[4].startswith(f"5/5{colon}{campaign.poster.call_to_action[lang]} 078 055 800")
+        call = campaign.poster.call_to_action[lang].rstrip(".")
+        assert alts[4].startswith(f"5/5{colon}{call}{colon}078 055 800, www.stopmensenhandel.be")
         assert campaign.poster.signals_title[lang] not in alts[4]
+        # a screen reader reads the call as a sentence, no '·', and hears of the QR code
+        assert all("·" not in alt for alt in alts) and "QR" in alts[4]
     write_outputs(plan_social(campaign, SocialOptions(languages=("de",),
                                                       platforms=("instagram",))), tmp_path)
     page = (tmp_path / "social" / "de" / "index.html").read_text("utf-8")
     for n in range(1, 6):  # the page shows each slide's alt text, to copy
         assert f'<p class="meta">{n}/5: ' in page or f"</strong> {n}/5: " in page
+
+
+def test_the_call_slide_alt_text_is_a_sentence_in_full_where_the_platform_allows_it(
+    campaign,
+) -> None:
+    assert slide_alts(campaign, "en", 1000)[4] == (
+        "5/5: Suspect exploitation? Report it: call 078 055 800 or visit "
+        "www.stopmensenhandel.be. With a QR code."
+    )
+    # Instagram's 100: the number and the address without the verbs, still numbered
+    assert slide_alts(campaign, "en", 100)[4] == (
+        "5/5: Suspect exploitation? Report it: 078 055 800, www.stopmensenhandel.be. "
+        "With a QR code."
+    )
 
 
 def test_a_slide_whose_words_do_not_fit_the_alt_text_limit_is_an_error(campaign) -> None:
@@ -192,7 +209,9 @@ def test_every_poster_names_the_campaign_and_world_day_in_its_language(
     flat = " ".join(text.replace("\u00a0", " ").split())
     assert name in flat and day in flat
     screen = next(p.job for p in planned if "screen" in p.path)
-    assert screen.data["signature"]["lines"][0]["world_day"] == day.split(" · ")[1]
+    # (French keeps 'des êtres humains' together with no-break spaces)
+    world_day = screen.data["signature"]["lines"][0]["world_day"]
+    assert world_day.replace("\u00a0", " ") == day.split(" · ")[1]
 
 
 def test_the_bilingual_poster_signs_in_both_languages(campaign) -> None:
@@ -252,5 +271,5 @@ def test_the_visual_system_page_shows_the_values_the_templates_use(campaign) -> 
         assert f"{pair.ratio:.2f}:1 ✓" in html
     for step in brand.TYPE_SCALE:
         assert f"<td>{step}</td>" in html
-    assert "30 juillet · Journée mondiale contre la traite des êtres humains" in html
+    assert "30 juillet · Journée mondiale contre la traite des\u00a0êtres\u00a0humains" in html
     assert "Cœur bleu" in html and "clear space" in html

@@ -49,12 +49,13 @@ def shown_images(paths: Sequence[str]) -> set[str]:
 
 
 def _label(path: str) -> str:
-    """A size's link: '1080x1440', a carousel slide '3 · 1080x1440', the document 'PDF'."""
+    """A size's link: '1080 × 1440', a carousel slide '3 · 1080 × 1440', the document 'PDF'."""
     stem = PurePosixPath(path).stem
     if path.endswith(".pdf"):
         return "LinkedIn PDF"
     words = stem.split("-")
-    return f"{words[1]} · {words[-1]}" if words[0] == "carousel" else words[-1]
+    size = words[-1].replace("x", " × ")  # '1080x1440' in a file name, '1080 × 1440' to read
+    return f"{words[1]} · {size}" if words[0] == "carousel" else size
 
 
 def visual_cards(

@@ -36,7 +36,10 @@ def order_strings() -> dict[str, dict[str, str]]:
 
 
 def start_marker(campaign: Campaign, lang: str) -> str:
-    return f"=== Blue Heart {campaign.year} – {order_strings()[lang]['form_title']} ==="
+    """'=== Cœur bleu 2024 – bon de commande ===': the campaign's name in the form's language
+    (`orders import` reads it in any language, and the 'Blue Heart' of earlier forms)."""
+    strings = order_strings()[lang]
+    return f"=== {strings['campaign']} {campaign.year} – {strings['form_title']} ==="
 
 
 def end_marker(lang: str) -> str:

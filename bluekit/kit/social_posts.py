@@ -21,7 +21,7 @@ from bluekit.kit.platforms import PLATFORMS, Platform
 from bluekit.kit.tracking import tracked_url
 from bluekit.kit.typography import colon
 from bluekit.kit.visuals import PostImage, alternate_images, post_images
-from bluekit.language import Language
+from bluekit.language import Language, written_list
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -77,9 +77,12 @@ def _host(url: str) -> str:
 
 
 def _centres_line(campaign: Campaign, lang: Language) -> str:
+    """'Specialised centres ...: PAG-ASA (Brussels) www.pag-asa.be, Payoke (Antwerp)
+    www.payoke.be and Sürya (Liège) www.asblsurya.org.': each centre with its city, as a list
+    in a sentence of the language."""
     title = campaign.poster.centres_title[lang]
-    names = ", ".join(f"{c.name} {_host(c.website)}" for c in campaign.centres)
-    return f"{title}{colon(lang)}{names}"
+    names = [f"{c.name} ({c.city[lang]}) {_host(c.website)}" for c in campaign.centres]
+    return f"{title}{colon(lang)}{written_list(names, lang)}."
 
 
 def alt_text(

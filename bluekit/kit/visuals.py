@@ -140,18 +140,51 @@ def slide_contents(campaign: Campaign, lang: Language) -> list[dict[str, Any]]:
     return slides
 
 
+# The call slide's alt text: the call, then the number and the address as a sentence (a screen
+# reader reads no "·"), and the QR code; the short form where the platform allows 100.
+_CALL_SLIDE: dict[Language, tuple[str, str]] = {
+    "nl": ("{call}: bel {telephone} of ga naar {address}. Met een QR-code.",
+           "{call}: {contact}. Met een QR-code."),
+    "fr": ("{call}\u00a0: appelez le {telephone} ou rendez-vous sur {address}. Avec un code QR.",
+           "{call}\u00a0: {contact} et un code QR."),
+    "de": ("{call}: Rufen Sie {telephone} an oder besuchen Sie {address}. Mit QR-Code.",
+           "{call}: {contact}. Mit QR-Code."),
+    "en": ("{call}: call {telephone} or visit {address}. With a QR code.",
+           "{call}: {contact}. With a QR code."),
+}
+
+
+def _call_alts(campaign: Campaign, lang: Language) -> list[str]:
+    """The call slide's alt text, the longer form first ('Suspect exploitation? Report it: call
+    078 055 800 or visit www.stopmensenhandel.be. With a QR code.')."""
+    rp = campaign.reporting_point
+    call = _t(campaign, lang, campaign.poster.call_to_action).rstrip(".")
+    address = urlsplit(rp.url[lang]).netloc
+    contact = ", ".join(x for x in (rp.telephone, address) if x)
+    long, short = _CALL_SLIDE[lang]
+    forms = [short.format(call=call, contact=contact)]
+    if rp.telephone:
+        forms.insert(0, long.format(call=call, telephone=rp.telephone, address=address))
+    return forms
+
+
 def slide_alts(campaign: Campaign, lang: Language, limit: int) -> list[str]:
     """Each slide's alt text: what it says, numbered ("3/5: ...") where the platform's limit
-    (Instagram: 100) leaves room on every slide, so a carousel's slides read alike; a slide
-    whose words do not fit even unnumbered is an error, never cut."""
-    rp, poster = campaign.reporting_point, campaign.poster
+    (Instagram: 100) leaves room on every slide, so a carousel's slides read alike; the call
+    slide in its short form where the long one does not fit; a slide whose words do not fit
+    even unnumbered is an error, never cut."""
+    poster = campaign.poster
     total = slide_count(campaign)
-    texts = [_t(campaign, lang, s) for s in poster.signals]
-    contact = " · ".join(x for x in (rp.telephone, urlsplit(rp.url[lang]).netloc) if x)
-    texts.append(f"{_t(campaign, lang, poster.call_to_action)} {contact}")
-    numbered = [f"{i}/{total}{colon(lang)}{text}" for i, text in enumerate(texts, 1)]
-    if all(len(alt) <= limit for alt in numbered):
-        return numbered
+    signals = [_t(campaign, lang, s) for s in poster.signals]
+    calls = _call_alts(campaign, lang)
+    for numbering in (True, False):
+        for call in calls:
+            texts = [*signals, call]
+            alts = ([f"{i}/{total}{colon(lang)}{t}" for i, t in enumerate(texts, 1)]
+                    if numbering else texts)
+            if all(len(alt) <= limit for alt in alts):
+                return alts
+    texts = [*signals, calls[-1]]
     for i, text in enumerate(texts, 1):
         if len(text) > limit:
             field = f"poster.signals[{i - 1}]" if i < total else "poster.call_to_action"

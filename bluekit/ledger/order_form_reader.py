@@ -42,9 +42,20 @@ def form_labels() -> dict[str, str]:
     return result
 
 
+def _name_pattern(name: str) -> str:
+    """A campaign name as a form may come back: any run of spaces, and 'oe' for 'œ' (a mail
+    program that drops the ligature)."""
+    return r"\s+".join(re.escape(word).replace("œ", "(?:œ|oe)") for word in name.split())
+
+
 def _start_pattern() -> re.Pattern[str]:
     titles = "|".join(re.escape(s["form_title"]) for s in order_strings().values())
-    return re.compile(rf"^=+\s*Blue\s+Heart\s+(\d{{4}})\s*[–-]\s*({titles})\s*=+$", re.I)
+    # the campaign's name in any language; forms sent before it was translated say Blue Heart
+    names = {"Blue Heart", *(s["campaign"] for s in order_strings().values())}
+    campaign = "|".join(_name_pattern(n) for n in sorted(names))
+    return re.compile(
+        rf"^=+\s*(?:{campaign})\s+(\d{{4}})\s*[–-]\s*({titles})\s*=+$", re.I
+    )
 
 
 def _end_pattern() -> re.Pattern[str]:
@@ -106,7 +117,10 @@ def parse_form(campaign: Campaign, text: str, *, sender: str | None = None) -> P
     `sender` (the e-mail's From address) fills in an e-mail left empty on the form."""
     found = find_form(text)
     if found is None:
-        return ParsedForm(problems=["no order form found (the line '=== Blue Heart … ===')"])
+        return ParsedForm(problems=[
+            "no order form found (the line '=== Blue Heart 2024 – order form ===' or its "
+            "translation)"
+        ])
     block, form_lang, year = found
     result = ParsedForm(form_language=form_lang)
     if year is None:

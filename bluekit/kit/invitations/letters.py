@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from bluekit.campaign.model import Campaign
 from bluekit.files.filenames import slug
 from bluekit.kit import brand
@@ -44,7 +42,8 @@ def letter_job(campaign: Campaign, invitee: Invitee, lang: Language) -> Job:
     inv = campaign.invitation
     texts = letter_texts(campaign, invitee, lang)
     rp = campaign.reporting_point
-    footer = f"{rp.name[lang]} · {urlsplit(rp.url[lang]).netloc}"
+    # the reporting point's address in the letter's language, as the body writes it
+    footer = f"{rp.name[lang]} · {texts.values['url']}"
     if rp.telephone:
         footer += f" · {rp.telephone}"
     data = {
