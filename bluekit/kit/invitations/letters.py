@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from bluekit.campaign.model import Campaign
 from bluekit.files.filenames import slug
 from bluekit.kit import brand
+from bluekit.kit.accessibility import ACCESSIBLE, document_info
 from bluekit.kit.invitations.invitees import Invitee
 from bluekit.kit.invitations.texts import (
     LetterTexts,
@@ -50,6 +51,7 @@ def letter_job(campaign: Campaign, invitee: Invitee, lang: Language) -> Job:
     data = {
         "palette": brand.palette_data(),
         "brand": brand.brand_data(),
+        "document": document_info(letter_title(campaign, invitee, lang), texts.organisation),
         "signature": signature_data(campaign, (lang,)),
         "lang": lang,
         "organisation": texts.organisation,
@@ -88,6 +90,7 @@ def letter_job(campaign: Campaign, invitee: Invitee, lang: Language) -> Job:
             "signatory_name",
             "signatory_role",
         ),
+        pdf_standards=ACCESSIBLE,  # a tagged PDF/UA-1 letter, readable aloud
     )
 
 
@@ -95,6 +98,12 @@ def letter_name(campaign: Campaign, invitee: Invitee, lang: Language) -> str:
     """The letter's file in the municipality's folder: 'lettre-blue-heart-2024-liege-fr.pdf'."""
     word = slug(mail_strings()[lang]["letter"])
     return f"{word}-blue-heart-{campaign.year}-{slug(invitee.municipality.name(lang))}-{lang}.pdf"
+
+
+def letter_title(campaign: Campaign, invitee: Invitee, lang: Language) -> str:
+    """The letter's document title, shown by a PDF reader: 'Lettre Blue Heart 2024 – Liège'."""
+    word = mail_strings()[lang]["letter"]
+    return f"{word} Blue Heart {campaign.year} – {invitee.municipality.name(lang)}"
 
 
 def attachment_name(campaign: Campaign, invitee: Invitee, lang: Language) -> str:
