@@ -124,10 +124,24 @@ _LOOK = """el => { const s = getComputedStyle(el);
   return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow, s.backgroundColor,
           s.color, s.textDecorationLine, s.borderColor].join('|'); }"""
 
-_FOCUSABLE_JS = """selector => Array.from(document.querySelectorAll(selector)).filter(el => {
-  const box = el.getBoundingClientRect(); const s = getComputedStyle(el);
-  return box.width > 0 && box.height > 0 && s.visibility !== 'hidden' && !el.closest('[inert]');
-}).map((el, i) => { el.dataset.bluekitTab = String(i); return i; }).length"""
+# Number the elements Tab should reach, in the order it should reach them (the document's, as no
+# page of bluekit sets a positive tabindex): those shown (not display: none, not hidden, not
+# inert), whatever their size, as a link around a lazily loaded image is focusable before the
+# image has a size.
+_FOCUSABLE_JS = """selector => Array.from(document.querySelectorAll(selector)).filter(el =>
+  el.checkVisibility({visibilityProperty: true}) && !el.closest('[inert]') && el.tabIndex >= 0
+).map((el, i) => { el.dataset.bluekitTab = String(i); return i; }).length"""
+
+
+# Where the focus is after a Tab: the element's number, its markup, and whether its look differs
+# focused and not (it is blurred to see, then focused again so that Tab goes on from it).
+_STOP = """() => { const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const look = """ + _LOOK + """;
+  const focused = look(el); el.blur(); const plain = look(el); el.focus({focusVisible: true});
+  return {index: el.dataset.bluekitTab === undefined ? -1 : Number(el.dataset.bluekitTab),
+          html: el.outerHTML.slice(0, 200), visible: focused !== plain};
+}"""
 
 
 @dataclass(frozen=True)
@@ -147,23 +161,15 @@ def tab_through(page: Any) -> tuple[int, list[TabStop]]:
     page.evaluate("() => { document.activeElement && document.activeElement.blur(); "
                   "window.scrollTo(0, 0); }")
     stops: list[TabStop] = []
-    for _ in range(count + 1):
+    for _ in range(count + 2):
         page.keyboard.press("Tab")
-        active = page.evaluate_handle("document.activeElement")
-        index = page.evaluate("el => el && el.dataset ? el.dataset.bluekitTab : undefined",
-                              active)
-        if index is None:  # out of the page (the browser's own controls) or on <body>
-            if stops:
+        stop = page.evaluate(_STOP)
+        if stop is None:
+            if stops:  # past the last element: focus left the page
                 break
             continue
-        focused_look = page.evaluate(_LOOK, active)
-        html = page.evaluate("el => el.outerHTML.slice(0, 200)", active)
-        page.evaluate("el => el.blur()", active)
-        unfocused_look = page.evaluate(_LOOK, active)
-        page.evaluate("el => el.focus({focusVisible: true})", active)
-        stops.append(TabStop(int(index), html, focused_look != unfocused_look))
-        if len(stops) > count:
-            break
+        # an element Tab reaches that was not counted is a stop of its own (index -1)
+        stops.append(TabStop(stop["index"], stop["html"], stop["visible"]))
     return count, stops
 
 
@@ -192,15 +198,19 @@ GENERIC_FAMILIES = frozenset({
 _FONTS_USED = """async () => {
   await document.fonts.ready;
   const used = new Map();
-  for (const el of document.querySelectorAll('*')) {
+  for (const el of document.body.querySelectorAll('*')) {
+    if (['SCRIPT', 'STYLE', 'TEMPLATE'].includes(el.tagName)) continue;
     if (!Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim())) continue;
     const s = getComputedStyle(el);
-    used.set(s.fontFamily + '|' + s.fontWeight + '|' + s.fontStyle, [s.fontFamily, s.fontWeight, s.fontStyle]);
+    used.set([s.fontFamily, s.fontWeight, s.fontStyle].join('|'),
+             [s.fontFamily, s.fontWeight, s.fontStyle]);
   }
   const shipped = new Set();
   const failed = [];
-  document.fonts.forEach(f => { shipped.add(f.family.replace(/^["']|["']$/g, ''));
-                                if (f.status === 'error') failed.push(f.family + ' ' + f.weight); });
+  document.fonts.forEach(f => {
+    shipped.add(f.family.replace(/^["']|["']$/g, ''));
+    if (f.status === 'error') failed.push(f.family + ' ' + f.weight);
+  });
   const faces = [];
   for (const [family, weight, style] of used.values()) {
     const loaded = document.fonts.check(`${style} ${weight} 16px ${family}`);

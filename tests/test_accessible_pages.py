@@ -26,7 +26,12 @@ from bluekit.store.database import Store
 from bluekit.workflows.publish import publish_folder
 
 from .browser import (
-    axe_violations, browser, describe, focus_ring_pixels, font_problems, tab_through,
+    axe_violations,
+    browser,
+    describe,
+    focus_ring_pixels,
+    font_problems,
+    tab_through,
 )
 from .conftest import CAMPAIGN_2024
 
@@ -42,28 +47,29 @@ def check_page(browser, path: Path, root: Path | None = None, email: bool = Fals
     the page asks for nothing outside its own files. An e-mail's HTML part is shown inside the
     mail program's own page, which has the landmarks and the heading: axe's best practices for
     a whole page are for the pages only (WCAG's rules are for both)."""
+    name = str(path.relative_to(root)) if root else path.name
     page = browser.open(path, root=root)
     try:
         violations = axe_violations(page, best_practice=not email)
-        assert violations == [], f"{path.name}:\n{describe(violations)}"
-        assert font_problems(page) == [], path.name
+        assert violations == [], f"{name}:\n{describe(violations)}"
+        assert font_problems(page) == [], name
         count, stops = tab_through(page)
         reached = [stop.index for stop in stops]
         assert reached == list(range(count)), (
-            f"{path.name}: Tab reached {len(set(reached))} of {count} elements, in the order "
+            f"{name}: Tab reached {len(set(reached))} of {count} elements, in the order "
             f"{reached[:40]}")
         hidden = [stop.html for stop in stops if not stop.focus_visible]
-        assert hidden == [], f"{path.name}: no visible focus on {hidden[:5]}"
+        assert hidden == [], f"{name}: no visible focus on {hidden[:5]}"
         # the focus ring on screen, for one element of each kind
         kinds: dict[str, int] = {}
         for stop in stops:
             kind = re.match(r"<(\w+)[^>]*?(class=\"[^\"]*\")?", stop.html)
             kinds.setdefault(kind[0] if kind else stop.html[:20], stop.index)
         for kind, index in kinds.items():
-            assert focus_ring_pixels(page, index), f"{path.name}: {kind} shows no focus ring"
+            assert focus_ring_pixels(page, index), f"{name}: {kind} shows no focus ring"
     finally:
         page.context.close()
-    assert browser.refused == [], f"{path.name} asked for {browser.refused}"
+    assert browser.refused == [], f"{name} asked for {browser.refused}"
 
 
 @pytest.mark.parametrize("name", KIT_PAGES)
