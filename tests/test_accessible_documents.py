@@ -15,7 +15,7 @@ from bluekit.campaign.load import load_campaign
 from bluekit.kit.accessibility import heart_alt
 from bluekit.kit.invitations.invitees import select_invitees
 from bluekit.kit.invitations.letters import letter_job
-from bluekit.kit.posters import PosterOptions, plan_posters
+from bluekit.kit.posters import PosterOptions, plan_posters, qr_target
 from bluekit.language import LANGUAGES
 from bluekit.ledger.documents import slip_job
 from bluekit.ledger.orders import Order, Partner
@@ -76,6 +76,20 @@ def test_the_heart_and_the_qr_code_of_a_web_poster_are_described(web_posters, va
           "de": f"QR-Code zu {url}", "en": f"QR code to {url}"}
     assert figures[1:] == [" / ".join(qr[lang] for lang in langs)]
     assert pieces[0].kind == "figure"  # read first, as it is seen first
+
+
+@pytest.mark.parametrize("variant", ["nl", "nl-fr"])
+def test_the_address_and_the_qr_code_of_a_web_poster_open_the_reporting_point(
+    web_posters, variant
+) -> None:
+    langs = variant.split("-")
+    path = web_posters / "2024" / "posters" / f"poster-web-{variant}.pdf"
+    links = [a.get_object()["/A"]["/URI"] for a in PdfReader(path).pages[0]["/Annots"]]
+    target = qr_target(CAMPAIGN, langs, "A4", True, web=True)
+    assert links == [target, target]
+    assert f"utm_medium=web&utm_campaign=blueheart2024&utm_content={variant}-web" in target
+    # each link is tagged, so a screen reader announces the address as a link
+    assert [p.text for p in read_aloud(path) if p.role == "Link"] == ["www.stopmensenhandel.be"]
 
 
 @pytest.mark.parametrize("lang", ["nl", "fr", "de", "en"])

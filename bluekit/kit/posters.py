@@ -234,6 +234,7 @@ def web_poster(
         "trim": {"w": width, "h": height}, "bleed": 0.0, "slug": 0.0, "print": False,
         "cmyk": False, "document": document_info(title, author),
         "qr": data["qr"] | {"data": target, "alt": qr_alt(langs, target)},
+        "link": target,  # the address and the QR code open the reporting point when clicked
     }
     job = Job(template="poster.typ", data=data, format="pdf", label=f"web poster {name}",
               check_glyphs=GLYPH_CHECKED, pdf_standards=ACCESSIBLE)
