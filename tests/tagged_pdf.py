@@ -126,10 +126,13 @@ def spoken(path: Path) -> str:
 
 
 def in_order(text: str, *needles: str) -> bool:
-    """Whether each of `needles` is in `text`, each after the one before."""
+    """Whether each of `needles` is in `text`, each after the one before. Spaces do not count:
+    a text's runs (a date kept on one line, a word and its punctuation) are marked contents of
+    their own, which `spoken` joins with a space."""
+    flat = "".join(text.split())
     start = 0
     for needle in needles:
-        found = text.find(" ".join(needle.split()), start)
+        found = flat.find("".join(needle.split()), start)
         if found < 0:
             raise AssertionError(f"{needle!r} is not read after the texts before it in: {text}")
         start = found + 1

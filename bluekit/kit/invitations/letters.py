@@ -101,9 +101,11 @@ def letter_name(campaign: Campaign, invitee: Invitee, lang: Language) -> str:
 
 
 def letter_title(campaign: Campaign, invitee: Invitee, lang: Language) -> str:
-    """The letter's document title, shown by a PDF reader: 'Lettre Blue Heart 2024 – Liège'."""
-    word = mail_strings()[lang]["letter"]
-    return f"{word} Blue Heart {campaign.year} – {invitee.municipality.name(lang)}"
+    """The letter's document title, shown by a PDF reader, as its attachment is named:
+    'Lettre Cœur bleu 2024 – Liège'."""
+    words = mail_strings()[lang]
+    place = invitee.municipality.name(lang)
+    return f"{words['letter']} {words['campaign']} {campaign.year} – {place}"
 
 
 def attachment_name(campaign: Campaign, invitee: Invitee, lang: Language) -> str:
