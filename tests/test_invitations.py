@@ -184,6 +184,30 @@ def test_the_message_parses_back_with_parts_attachments_and_calendar(built) -> N
     assert alarm.decoded("trigger") == dt.timedelta(hours=-15)
 
 
+def test_the_e_mail_links_the_tracked_address_and_shows_the_short_one(built) -> None:
+    out, invitees = built
+    eupen = next(i for i in invitees if i.municipality.code == "63023")
+    raw = (out / eupen.folder / "message.eml").read_bytes()
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    tracked = {lang: f"https://www.stopmensenhandel.be/{lang}?utm_source=invitation"
+               "&utm_medium=email&utm_campaign=blueheart2024" for lang in ("de", "fr")}
+    # HTML: a real link to the tracked address, showing the short one
+    page = html5lib.parse(message.get_body(("html",)).get_content(), namespaceHTMLElements=False)
+    links = {a.text: a.get("href") for a in page.iter("a")}
+    assert {short: links[short] for short in ("www.stopmensenhandel.be/de",
+                                              "www.stopmensenhandel.be/fr")} == {
+        "www.stopmensenhandel.be/de": tracked["de"], "www.stopmensenhandel.be/fr": tracked["fr"]}
+    shown = "".join(page.find("body").itertext())
+    assert "utm_" not in shown
+    # plain text: the short address in the text, each tracked one once, at the end
+    plain = message.get_body(("plain",)).get_content().rstrip("\n").splitlines()
+    assert plain[-2:] == [f"www.stopmensenhandel.be/{lang}: {tracked[lang]}"
+                          for lang in ("de", "fr")]
+    text = "\n".join(plain[:-2])
+    assert "utm_" not in text
+    assert "www.stopmensenhandel.be/de oder" in text and "www.stopmensenhandel.be/fr ou" in text
+
+
 def test_a_message_built_again_is_the_same_bytes(campaign, built) -> None:
     out, invitees = built
     item = next(i for i in plan_invitations(campaign, invitees[:1]) if i.path.endswith(".eml"))

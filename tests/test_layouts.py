@@ -66,7 +66,7 @@ def test_cobranded_posters_and_screens_keep_every_box_apart(langs: tuple[str, ..
     municipality = LONGEST[langs]
     options = PosterOptions(sizes=("A4", "A2"), formats=("pdf",), municipality=municipality)
     planned = plan_posters(CAMPAIGN, options)
-    assert len(planned) == 3  # A4, A2 and the screen
+    assert len(planned) == 4  # A4, A2, the web version and the screen
     for item in planned:
         boxes = layout_boxes(item.job)
         names = {b["name"] for b in boxes}

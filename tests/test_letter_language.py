@@ -201,7 +201,12 @@ def _plain(text: str) -> str:
 
 
 def _printed(data: dict) -> dict:
-    return {k: v for k, v in data.items() if k not in ("palette", "lang")}
+    """The data the letter prints: not its colours, nor what only a PDF reader shows (the
+    document's title and author, the heart's alternative text)."""
+    printed = {k: v for k, v in data.items() if k not in ("palette", "lang", "document")}
+    if "signature" in printed:
+        printed["signature"] = {k: v for k, v in printed["signature"].items() if k != "mark_alt"}
+    return printed
 
 
 def _facts(data: dict) -> set[str]:

@@ -211,9 +211,9 @@ def test_results_come_back_in_the_order_of_the_links(httpserver) -> None:
 def test_collection_finds_the_qr_targets_with_their_tracking_parameters_and_line() -> None:
     found = load_links(CAMPAIGN_2024)
     qr = [link for link in found if link.is_qr_target]
-    # nl, fr, de, en, nl-fr in A4, A3, A2 and on screen, and the carousel's last slide in each
-    # language
-    assert len(qr) == 5 * 4 + 4
+    # nl, fr, de, en, nl-fr in A4, A3, A2, on screen and on the web, and the carousel's last
+    # slide in each language
+    assert len(qr) == 5 * 5 + 4
     carousel = [link for link in qr if "utm_source=carousel" in link.url]
     assert {link.usages[0].posters for link in carousel} == {
         (f"social/{lang}/images/carousel-5-portrait-1080x1440.png",)
@@ -357,7 +357,7 @@ def test_links_json_reports_each_address_and_exits_1_on_a_dead_one(
     assert used["field"] == "centres[1].website" and used["what"] == "website of Payoke"
     assert used["line"] == line_of(local_campaign, f"{local_https}/centre/1")
     qr = [link for link in data["links"] if link["qr_target"]]
-    assert len(qr) == 24 and all(link["status"] == "ok" for link in qr)
+    assert len(qr) == 29 and all(link["status"] == "ok" for link in qr)
 
 
 def test_links_table_names_where_a_dead_address_is_used(
@@ -371,9 +371,9 @@ def test_links_table_names_where_a_dead_address_is_used(
     assert f"{local_campaign}:{line}:" in result.stdout
     assert "QR code of poster A2 de (posters/poster-A2-de.pdf" in result.stdout
     assert "HTTP 410 Gone" in result.stdout
-    # The page itself, its 4 QR codes, the carousel's, the links of its posts on 7 platforms and
+    # The page itself, its 5 QR codes, the carousel's, the links of its posts on 7 platforms and
     # of the e-mails.
-    assert "14 dead" in result.stderr
+    assert "15 dead" in result.stderr
 
 
 def test_links_exits_0_when_every_address_works(runner, httpserver, local_campaign: Path) -> None:
@@ -408,8 +408,8 @@ def test_build_check_links_refuses_while_a_qr_target_is_dead_and_writes_nothing(
     out = tmp_path / "dist"
     result = runner.invoke(app, ["build", str(local_campaign), "--check-links", "--out", str(out)])
     assert result.exit_code == 1, result.output
-    # the four posters in Dutch and the carousel's last slide
-    assert "5 of the 24 QR code addresses are dead, so nothing was built" in result.output
+    # the five posters in Dutch (A4, A3, A2, screen, web) and the carousel's last slide
+    assert "6 of the 29 QR code addresses are dead, so nothing was built" in result.output
     assert f"{local_https}/rp/nl?utm_source=poster" in result.output
     line = line_of(local_campaign, f"{local_https}/rp/nl")
     assert f"used at {local_campaign}:{line}:" in result.output

@@ -28,7 +28,7 @@ from bluekit.pipeline.report import BuildFailed
 
 from .conftest import CAMPAIGN_2024
 
-SMALL = PosterOptions(sizes=("A4",), formats=("pdf",), screen=False)
+SMALL = PosterOptions(sizes=("A4",), formats=("pdf",), screen=False, web=False)
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +159,7 @@ def test_build_of_an_invalid_campaign_exits_1_and_makes_nothing(
 def test_a_file_made_from_one_that_failed_is_not_made_from_the_old_one(
     campaign, tmp_path: Path
 ) -> None:
-    options = PosterOptions(sizes=("A4",), formats=("png", "jpg"), screen=False,
+    options = PosterOptions(sizes=("A4",), formats=("png", "jpg"), screen=False, web=False,
                             languages=("nl",), bilingual=False)
     write_outputs(plan_posters(campaign, options), tmp_path)
     lead = campaign.poster.lead | {"nl": " ".join(["Mensenhandel"] * 400)}

@@ -40,7 +40,8 @@ def campaign():
 def pdfs(campaign, tmp_path_factory) -> Path:
     """Print PDFs of every variant in every size."""
     out = tmp_path_factory.mktemp("pdfs")
-    write_outputs(plan_posters(campaign, PosterOptions(formats=("pdf",), screen=False)), out)
+    options = PosterOptions(formats=("pdf",), screen=False, web=False)
+    write_outputs(plan_posters(campaign, options), out)
     return out / "posters"
 
 
@@ -175,7 +176,8 @@ def test_a_text_that_does_not_fit_fails_with_the_numbers(campaign, tmp_path: Pat
         update={"poster": campaign.poster.model_copy(update={"lead": long_lead})}
     )
     planned = plan_posters(
-        changed, PosterOptions(languages=("de",), sizes=("A3",), formats=("pdf",), screen=False)
+        changed,
+        PosterOptions(languages=("de",), sizes=("A3",), formats=("pdf",), screen=False, web=False),
     )
     with pytest.raises(BuildFailed) as info:
         write_outputs(planned, tmp_path)
@@ -196,7 +198,8 @@ def test_campaign_text_with_typst_markup_prints_literally(campaign, tmp_path: Pa
     planned = plan_posters(
         changed,
         PosterOptions(
-            languages=("nl",), sizes=("A3",), formats=("pdf",), bilingual=False, screen=False
+            languages=("nl",), sizes=("A3",), formats=("pdf",), bilingual=False, screen=False,
+            web=False,
         ),
     )
     write_outputs(planned, tmp_path)
@@ -225,7 +228,8 @@ def test_a_character_the_font_lacks_is_an_error(campaign, tmp_path: Path) -> Non
         for p in plan_posters(
             changed,
             PosterOptions(
-                languages=("nl",), sizes=("A4",), formats=("pdf",), bilingual=False, screen=False
+                languages=("nl",), sizes=("A4",), formats=("pdf",), bilingual=False,
+                screen=False, web=False,
             ),
         )
     ]
@@ -235,7 +239,8 @@ def test_a_character_the_font_lacks_is_an_error(campaign, tmp_path: Path) -> Non
 
 def test_a_municipality_poster_is_cobranded_in_its_languages(campaign, tmp_path: Path) -> None:
     options = PosterOptions(
-        sizes=("A4",), formats=("pdf",), screen=False, municipality=registry.find("Schaerbeek")
+        sizes=("A4",), formats=("pdf",), screen=False, web=False,
+        municipality=registry.find("Schaerbeek"),
     )
     planned = plan_posters(campaign, options)
     assert [p.path for p in planned] == ["posters/21015-schaarbeek/poster-A4-nl-fr.pdf"]
@@ -250,7 +255,8 @@ def test_the_2022_campaign_makes_posters_without_a_telephone_number(tmp_path: Pa
     planned = plan_posters(
         campaign,
         PosterOptions(
-            languages=("fr",), sizes=("A4",), formats=("pdf",), bilingual=False, screen=False
+            languages=("fr",), sizes=("A4",), formats=("pdf",), bilingual=False, screen=False,
+            web=False,
         ),
     )
     write_outputs(planned, tmp_path)

@@ -40,7 +40,7 @@ def test_the_qr_code_drawn_in_one_ink_scans_to_the_posters_address(
     """The print PDF's native QR code, rendered as pixels (the same template and data)."""
     campaign = load_campaign(CAMPAIGN_2024)
     options = PosterOptions(languages=langs, sizes=(size,), formats=("pdf",), screen=False,
-                            bilingual=len(langs) == 2)
+                            web=False, bilingual=len(langs) == 2)
     [job] = [p.job for p in plan_posters(campaign, options) if "-".join(langs) + ".pdf" in p.path]
     assert job.data["print"] is True
     picture = render(dataclasses.replace(job, format="png", ppi=100, print_setup=None))

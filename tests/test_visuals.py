@@ -216,7 +216,7 @@ def test_every_poster_names_the_campaign_and_world_day_in_its_language(
 
 def test_the_bilingual_poster_signs_in_both_languages(campaign) -> None:
     [poster] = [p for p in plan_posters(campaign, PosterOptions(sizes=("A4",), formats=("pdf",),
-                                                                screen=False))
+                                                                screen=False, web=False))
                 if p.path.endswith("nl-fr.pdf")]
     sig = poster.job.data["signature"]
     assert sig["name"] == "Blue Heart · Cœur bleu"

@@ -44,6 +44,9 @@ def posters(
     screen: Annotated[
         bool, typer.Option("--screen/--no-screen", help="Also the 1920x1080 screen version.")
     ] = True,
+    web: Annotated[
+        bool, typer.Option("--web/--no-web", help="Also the accessible A4 web version (PDF/UA-1).")
+    ] = True,
     utm: Annotated[
         bool, typer.Option("--utm/--no-utm", help="Tracking parameters in the QR code's URL.")
     ] = True,
@@ -54,7 +57,8 @@ def posters(
     """Make the "Maak mensenhandel zichtbaar" posters: print PDF and images.
 
     One poster per language plus the bilingual nl/fr poster, each as a print PDF (3 mm bleed,
-    crop marks, CMYK) and as PNG/JPEG, plus a 1920x1080 version for screens.
+    crop marks, CMYK) and as PNG/JPEG, plus a 1920x1080 version for screens and an accessible
+    A4 web version (tagged PDF/UA-1) for websites and e-mail.
 
     Example: bluekit posters campaigns/2024.yaml --lang nl,fr --size A3 --municipality Kortrijk
     """
@@ -71,6 +75,7 @@ def posters(
         municipality=registry.find(municipality) if municipality else None,
         bilingual=bilingual,
         screen=screen,
+        web=web,
         utm=utm,
         output_intent=output_intent,
         created=print_date(campaign_file),

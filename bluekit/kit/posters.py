@@ -2,8 +2,10 @@
 
 One poster per campaign language and a bilingual nl/fr poster for Brussels, in A4, A3 and A2,
 as print PDF (bleed, crop marks, CMYK) and as PNG/JPEG images of the trimmed poster, plus a
-1920x1080 landscape version for screens. With a municipality, the poster is made in its
-language(s) and carries its name ("... steunt de Blue Heart-campagne").
+1920x1080 landscape version for screens and an A4 web version (a tagged PDF/UA-1 file in RGB,
+for websites and e-mail, which a screen reader reads in order, each text in its language). With
+a municipality, the poster is made in its language(s) and carries its name ("... steunt de Blue
+Heart-campagne").
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from bluekit.campaign.placeholders import render_text
 from bluekit.errors import BluekitError
 from bluekit.files.filenames import slug
 from bluekit.kit import brand
+from bluekit.kit.accessibility import ACCESSIBLE, document_info, poster_word, qr_alt
 from bluekit.kit.languages import campaign_languages
 from bluekit.kit.signature import signature_data
 from bluekit.kit.tracking import tracked_url
@@ -55,6 +58,7 @@ class PosterOptions:
     municipality: Municipality | None = None
     bilingual: bool = True  # also the nl/fr poster for Brussels
     screen: bool = True  # also the 1920x1080 landscape version
+    web: bool = True  # also the accessible A4 web version (PDF/UA-1)
     utm: bool = True  # tracking parameters in the QR code's URL
     output_intent: Path | None = None  # the print shop's CMYK profile (None: bluekit's FOGRA39)
     created: int | None = None  # the print PDFs' date (None: SOURCE_DATE_EPOCH or now)
@@ -120,20 +124,24 @@ def _texts(
     }
 
 
-def qr_target(campaign: Campaign, langs: Sequence[Language], size: str | None, utm: bool) -> str:
+def qr_target(
+    campaign: Campaign, langs: Sequence[Language], size: str | None, utm: bool, web: bool = False
+) -> str:
     """The URL a poster's QR code opens: the reporting point in the poster's language (the
     language-neutral home page for a bilingual poster), with UTM parameters naming campaign,
-    medium, language and size unless disabled. `size` None is the screen version."""
+    medium, language and size unless disabled. `size` None is the screen version; `web` the
+    web version."""
     rp = campaign.reporting_point
     url = rp.url[langs[0]] if len(langs) == 1 else rp.home_url
     if not utm:
         return url
+    medium = "web" if web else "print" if size else "screen"
     return tracked_url(
         url,
         source="poster",
-        medium="print" if size else "screen",
+        medium=medium,
         campaign=f"blueheart{campaign.year}",
-        content="-".join(langs) + "-" + (size.lower() if size else "screen"),
+        content="-".join(langs) + "-" + ("web" if web else size.lower() if size else "screen"),
     )
 
 
@@ -207,6 +215,32 @@ def _intent(options: PosterOptions) -> OutputIntent:
     return intent_from_file(options.output_intent)
 
 
+def web_poster(
+    campaign: Campaign, langs: Sequence[Language], options: PosterOptions
+) -> PlannedOutput:
+    """The poster's web version: A4 without bleed or marks, in RGB, as a tagged PDF/UA-1 file
+    with its title, its author, each text in its own language and the QR code and heart
+    described. Typst refuses to write it if any of that is missing."""
+    width, height = SIZES["A4"]
+    name = "-".join(langs)
+    data = poster_data(campaign, langs, "A4", options)
+    target = qr_target(campaign, langs, "A4", options.utm, web=True)
+    title = " / ".join(dict.fromkeys(
+        f"{data['text'][lang]['slogan']} – {poster_word(lang)} {campaign.signature.name[lang]} "
+        f"{campaign.year}" for lang in langs
+    ))
+    author = " / ".join(dict.fromkeys(data["text"][lang]["organisation"] for lang in langs))
+    data |= {
+        "trim": {"w": width, "h": height}, "bleed": 0.0, "slug": 0.0, "print": False,
+        "cmyk": False, "document": document_info(title, author),
+        "qr": data["qr"] | {"data": target, "alt": qr_alt(langs, target)},
+        "link": target,  # the address and the QR code open the reporting point when clicked
+    }
+    job = Job(template="poster.typ", data=data, format="pdf", label=f"web poster {name}",
+              check_glyphs=GLYPH_CHECKED, pdf_standards=ACCESSIBLE)
+    return PlannedOutput(f"{_folder(options)}/poster-web-{name}.pdf", job)
+
+
 def _folder(options: PosterOptions) -> str:
     m = options.municipality
     return f"posters/{m.code}-{slug(m.local_name)}" if m else "posters"
@@ -253,6 +287,8 @@ def plan_posters(campaign: Campaign, options: PosterOptions | None = None) -> li
                     )))
                     continue
                 planned.append(PlannedOutput(path, job))
+        if options.web:
+            planned.append(web_poster(campaign, langs, options))
         if options.screen:
             data = poster_data(campaign, langs, None, options) | {"print": False, "cmyk": False}
             job = Job(

@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 from bluekit.campaign.model import Campaign
+from bluekit.kit.accessibility import heart_alt
 from bluekit.language import LOCALES, Language
 
 
@@ -37,7 +38,8 @@ def signature_lines(campaign: Campaign, langs: Sequence[Language]) -> list[dict[
 
 def signature_data(campaign: Campaign, langs: Sequence[Language]) -> dict[str, Any]:
     """The signature as template data: the names (the same name is given once on a bilingual
-    output: "Blue Heart · Cœur bleu") and a line per language with World Day."""
+    output: "Blue Heart · Cœur bleu"), a line per language with World Day, and the heart's
+    alternative text for tagged PDFs."""
     lines = signature_lines(campaign, langs)
     names = list(dict.fromkeys(line["name"] for line in lines))
-    return {"name": " · ".join(names), "lines": lines}
+    return {"name": " · ".join(names), "lines": lines, "mark_alt": heart_alt(langs)}

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bluekit.campaign.model import Campaign
 from bluekit.kit import brand
+from bluekit.kit.accessibility import ACCESSIBLE, document_info, heart_alt
 from bluekit.kit.order_form import order_strings
 from bluekit.language import Language, written_date, written_number
 from bluekit.ledger.orders import Event, Order, Partner
@@ -107,12 +108,15 @@ def address_problem(campaign: Campaign, partner: Partner) -> str | None:
 
 
 def slip_job(campaign: Campaign, order: Order) -> Job:
-    """The packing slip: who it goes to, what goes in the parcel, boxes to tick."""
+    """The packing slip: who it goes to, what goes in the parcel, boxes to tick; a tagged
+    PDF/UA-1 document, so that it can be read aloud too."""
     lang = order.language
     s = order_strings()[lang]
     org = campaign.organisation
     data = {
         "palette": brand.palette_data(),
+        "document": document_info(f"{s['slip_title']} {order.number}", org.name[lang]),
+        "mark_alt": heart_alt((lang,)),
         "lang": lang,
         "organisation": org.name[lang],
         "sender_lines": [org.address[lang], f"{campaign.contacts.orders} · {org.telephone}"],
@@ -146,6 +150,7 @@ def slip_job(campaign: Campaign, order: Order) -> Job:
         format="pdf",
         label=f"packing slip {order.number}",
         check_glyphs=("organisation", "recipient_lines", "rows", "remarks", "title"),
+        pdf_standards=ACCESSIBLE,
     )
 
 

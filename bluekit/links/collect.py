@@ -200,6 +200,11 @@ def _qr_targets(collector: _Collector, campaign: Campaign, home_path: PathKey) -
                 files = tuple(f"posters/poster-{size}-{name}.{fmt}" for fmt in options.formats)
             url = qr_target(campaign, langs, size, options.utm)
             collector.add(url, collector.usage(f"QR code of {label}", path, files), address=address)
+        if options.web:
+            url = qr_target(campaign, langs, "A4", options.utm, web=True)
+            usage = collector.usage(f"QR code of web poster {name}", path,
+                                    (f"posters/poster-web-{name}.pdf",))
+            collector.add(url, usage, address=address)
 
 
 def _carousel_qr_targets(collector: _Collector, campaign: Campaign) -> None:

@@ -12,10 +12,12 @@ from typing import Any
 
 import jinja2
 
+from bluekit.pipeline.web_fonts import FONT_STACK, font_faces
+
 
 @cache
 def _environment(html: bool) -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.PackageLoader("bluekit", "templates"),
         autoescape=html,
         undefined=jinja2.StrictUndefined,
@@ -24,6 +26,10 @@ def _environment(html: bool) -> jinja2.Environment:
         # file's time at each of the 1,100 e-mails of a build
         auto_reload=False,
     )
+    if html:
+        # a page names only the font it carries: the faces are read when a page asks for them
+        environment.globals |= {"font_faces": font_faces, "font_stack": FONT_STACK}
+    return environment
 
 
 def render_html(name: str, **context: Any) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import typst
 
@@ -29,7 +29,9 @@ from bluekit.pipeline.qr import qr_runs, qr_svg
 from bluekit.pipeline.raster import png_to_jpeg, png_with_dpi
 
 if TYPE_CHECKING:
-    from typst import OutputFormat
+    from typst import OutputFormat, PDFStandard
+
+PdfStandard = Literal["ua-1", "a-2a", "a-2b", "a-3a", "a-3b"]
 
 TEMPLATES = files("bluekit") / "templates"
 COMMON_TEMPLATE = "common.typ"
@@ -61,6 +63,11 @@ class MissingGlyphError(OutputError):
     """A text contains a character the bundled font cannot draw."""
 
 
+class PdfStandardError(OutputError):
+    """Typst refused to write a file as the PDF standard it was asked for (PDF/UA-1 without a
+    title or an alternative text, say): a template or its data lacks what the standard needs."""
+
+
 @dataclass(frozen=True)
 class Job:
     """One file to render: a Typst template, its data and the output format."""
@@ -75,6 +82,9 @@ class Job:
     # A large raster (a print poster as an image) takes about 100 MB while Typst draws it: the
     # pipeline lets one process at a time do that. Not part of the fingerprint.
     heavy: bool = False
+    # PDF standards Typst checks and declares, e.g. ("ua-1",) for a tagged, accessible PDF:
+    # Typst refuses to write one that misses what the standard asks for (a title, alt texts).
+    pdf_standards: tuple[PdfStandard, ...] = ()
 
     def fingerprint(self) -> str:
         """A hash of everything the file is made from: template sources, data, options, and the
@@ -87,7 +97,7 @@ class Job:
         digest.update(template_source(self.template))
         digest.update(json.dumps(self.data, sort_keys=True, ensure_ascii=False).encode())
         press = self.print_setup.fingerprint() if self.print_setup else None
-        digest.update(f"{self.format}|{self.ppi}|{press}".encode())
+        digest.update(f"{self.format}|{self.ppi}|{press}|{self.pdf_standards}".encode())
         digest.update(renderer_identity().encode())
         # a frozen dataclass: the cache goes into the instance's dict, not through __setattr__
         self.__dict__["_fingerprint"] = digest.hexdigest()
@@ -188,6 +198,7 @@ def compile_typst(job: Job) -> bytes:
     # Typst makes PDF and PNG; a JPEG is made from the PNG (render refuses any other format)
     fmt: OutputFormat = "pdf" if job.format == "pdf" else "png"
     inputs = {"data": json.dumps(with_qr_code(job.data), ensure_ascii=False)}
+    standards: list[PDFStandard] = list(job.pdf_standards) if fmt == "pdf" else []
     try:
         result, warnings = _compiler().compile_with_warnings(
             input=template_source(job.template),
@@ -196,6 +207,7 @@ def compile_typst(job: Job) -> bytes:
             sys_inputs=inputs,
             # reproducible: same input, same bytes (a print PDF gets its real date afterwards)
             timestamp=0,
+            pdf_standards=standards,
         )
     except typst.TypstError as exc:
         match = _OVERFLOW.search(str(exc.message))
@@ -206,6 +218,13 @@ def compile_typst(job: Job) -> bytes:
                 match["lang"],
                 float(match["over"]),
                 float(match["box"]),
+            ) from None
+        if standards and "PDF/" in str(exc.message):
+            raise PdfStandardError(
+                f"{job.label}: Typst refused to write {job.template} as "
+                f"{'/'.join(standards).upper()}: {exc.message}",
+                hint="; ".join(exc.hints) or "the template or its data lacks what the "
+                "standard asks for",
             ) from None
         raise OutputError(
             f"{job.label}: Typst could not render {job.template}: {exc.message}"

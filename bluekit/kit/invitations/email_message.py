@@ -48,6 +48,15 @@ def subject(campaign: Campaign, invitee: Invitee, *, reminder: bool = False) -> 
     return text
 
 
+def reporting_link(campaign: Campaign, lang: Language) -> tuple[str, str]:
+    """The reporting point as the e-mail writes it ('www.stopmensenhandel.be/nl', as people
+    type it) and the address it links to, with the invitation's tracking parameters."""
+    address = campaign.reporting_point.url[lang]
+    short = urlsplit(address).netloc + urlsplit(address).path.rstrip("/")
+    return short, tracked_url(address, source="invitation", medium="email",
+                              campaign=f"blueheart{campaign.year}")
+
+
 def _html_paragraphs(
     campaign: Campaign, invitee: Invitee, lang: Language, reminder: bool
 ) -> list[list[dict[str, Any]]]:
@@ -55,10 +64,7 @@ def _html_paragraphs(
     that links with tracking, e-mail addresses as links, and numbers, dates and names that do
     not break across lines (long addresses may: a phone's screen is narrow)."""
     printed = letter_texts(campaign, invitee, lang)
-    address = campaign.reporting_point.url[lang]
-    short = urlsplit(address).netloc + urlsplit(address).path.rstrip("/")
-    links = {short: tracked_url(address, source="invitation", medium="email",
-                                campaign=f"blueheart{campaign.year}")}
+    links = dict([reporting_link(campaign, lang)])
     inv = campaign.invitation
     texts = [inv.reminder] if reminder and inv.reminder else inv.body
     result = []
@@ -76,12 +82,16 @@ def _html_paragraphs(
 def _section(
     campaign: Campaign, invitee: Invitee, lang: Language, reminder: bool
 ) -> dict[str, Any]:
-    """The part of the e-mail in `lang`."""
-    texts = letter_texts(campaign, invitee, lang, for_mail=True)
+    """The part of the e-mail in `lang`. Its plain text writes the reporting point as on the
+    letter; the address with tracking is given once, at the end of the e-mail (`links`)."""
+    texts = letter_texts(campaign, invitee, lang)
     base = campaign.social.base_url
     words = mail_strings()[lang]
     paragraphs = [texts.reminder] if reminder and texts.reminder else texts.paragraphs
+    short, tracked = reporting_link(campaign, lang)
     return {
+        "link": {"short": short, "tracked": tracked}
+        if any(short in p for p in paragraphs) else None,
         "html_paragraphs": _html_paragraphs(campaign, invitee, lang, reminder),
         "lang": lang,
         "language": LANGUAGE_NAMES[lang],
@@ -99,9 +109,13 @@ def _section(
 
 
 def mail_bodies(campaign: Campaign, invitee: Invitee, *, reminder: bool = False) -> tuple[str, str]:
-    """Plain text and HTML of the e-mail, one section per language."""
+    """Plain text and HTML of the e-mail, one section per language; the plain text ends with
+    the tracked address of each reporting point it names ('www.stopmensenhandel.be/nl: https://
+    ...?utm_source=invitation...'), once, as a plain-text part cannot hide a link."""
+    sections = [_section(campaign, invitee, lang, reminder) for lang in invitee.languages]
     context = {
-        "sections": [_section(campaign, invitee, lang, reminder) for lang in invitee.languages],
+        "sections": sections,
+        "links": list({s["link"]["short"]: s["link"] for s in sections if s["link"]}.values()),
         "colours": {k: c.rgb for k, c in brand.PALETTE.items()},
         "subject": subject(campaign, invitee, reminder=reminder),
     }

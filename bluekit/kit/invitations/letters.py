@@ -6,6 +6,7 @@ from __future__ import annotations
 from bluekit.campaign.model import Campaign
 from bluekit.files.filenames import slug
 from bluekit.kit import brand
+from bluekit.kit.accessibility import ACCESSIBLE, document_info
 from bluekit.kit.invitations.invitees import Invitee
 from bluekit.kit.invitations.texts import (
     LetterTexts,
@@ -49,6 +50,7 @@ def letter_job(campaign: Campaign, invitee: Invitee, lang: Language) -> Job:
     data = {
         "palette": brand.palette_data(),
         "brand": brand.brand_data(),
+        "document": document_info(letter_title(campaign, invitee, lang), texts.organisation),
         "signature": signature_data(campaign, (lang,)),
         "lang": lang,
         "organisation": texts.organisation,
@@ -87,6 +89,7 @@ def letter_job(campaign: Campaign, invitee: Invitee, lang: Language) -> Job:
             "signatory_name",
             "signatory_role",
         ),
+        pdf_standards=ACCESSIBLE,  # a tagged PDF/UA-1 letter, readable aloud
     )
 
 
@@ -94,6 +97,14 @@ def letter_name(campaign: Campaign, invitee: Invitee, lang: Language) -> str:
     """The letter's file in the municipality's folder: 'lettre-blue-heart-2024-liege-fr.pdf'."""
     word = slug(mail_strings()[lang]["letter"])
     return f"{word}-blue-heart-{campaign.year}-{slug(invitee.municipality.name(lang))}-{lang}.pdf"
+
+
+def letter_title(campaign: Campaign, invitee: Invitee, lang: Language) -> str:
+    """The letter's document title, shown by a PDF reader, as its attachment is named:
+    'Lettre Cœur bleu 2024 – Liège'."""
+    words = mail_strings()[lang]
+    place = invitee.municipality.name(lang)
+    return f"{words['letter']} {words['campaign']} {campaign.year} – {place}"
 
 
 def attachment_name(campaign: Campaign, invitee: Invitee, lang: Language) -> str:

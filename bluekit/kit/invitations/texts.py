@@ -19,7 +19,6 @@ from bluekit.campaign.placeholders import values as placeholder_values
 from bluekit.campaign.yaml_source import load_plain
 from bluekit.kit.invitations.address_forms import form_of_address
 from bluekit.kit.invitations.invitees import Invitee
-from bluekit.kit.tracking import tracked_url
 from bluekit.language import Language, written_date, written_list
 
 
@@ -62,20 +61,13 @@ class LetterTexts:
     values: dict[str, str]  # the placeholders' values, which a printed line must never split
 
 
-def letter_texts(
-    campaign: Campaign, invitee: Invitee, lang: Language, *, for_mail: bool = False
-) -> LetterTexts:
-    """The letter's texts in `lang`. A printed letter shows the address as people type it
-    (www.stopmensenhandel.be/fr); the e-mail links with tracking parameters."""
+def letter_texts(campaign: Campaign, invitee: Invitee, lang: Language) -> LetterTexts:
+    """The letter's texts in `lang`, with the address as people type it
+    (www.stopmensenhandel.be/fr), on the letter and in the e-mail (whose HTML part links it with
+    tracking, and whose plain text gives the tracked address at its end)."""
     inv = campaign.invitation
-    address = campaign.reporting_point.url[lang]
-    if for_mail:
-        url = tracked_url(
-            address, source="invitation", medium="email", campaign=f"blueheart{campaign.year}"
-        )
-    else:
-        parts = urlsplit(address)
-        url = parts.netloc + parts.path.rstrip("/")
+    parts = urlsplit(campaign.reporting_point.url[lang])
+    url = parts.netloc + parts.path.rstrip("/")
     # the placeholder values once for all the texts of this letter; in a sentence the
     # hashtags are a list ("#EndHumanTrafficking en #HumanTrafficking")
     filled = placeholder_values(campaign, lang, municipality=invitee.municipality, url=url)
