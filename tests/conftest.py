@@ -253,3 +253,14 @@ def store(db_url: str) -> Any:
     opened = Store(db_url)
     yield opened
     opened.close()
+
+
+def texts_in(value: object) -> list[str]:
+    """Every string in a tree of dicts and lists, such as a campaign file's data."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in texts_in(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in texts_in(v)]
+    return []

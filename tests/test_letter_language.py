@@ -31,7 +31,7 @@ from bluekit.pipeline.outputs import write_outputs
 from bluekit.pipeline.render import render
 from bluekit.workflows.sending import check_reminders_due, send
 
-from .conftest import CAMPAIGN_2024, signed
+from .conftest import CAMPAIGN_2024, signed, texts_in
 
 CAMPAIGN = load_campaign(CAMPAIGN_2024)
 
@@ -186,16 +186,6 @@ def test_the_first_of_the_month_is_1er_in_french(tmp_path: Path) -> None:
     assert "le 1er juin 2024" in text and "pour le lundi 1er juillet 2024 au plus tard" in text
 
 
-def _strings(value) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
-
-
 def _plain(text: str) -> str:
     return " ".join(re.sub(r"[\u00a0\u202f]", " ", text).split())
 
@@ -212,7 +202,7 @@ def _printed(data: dict) -> dict:
 def _facts(data: dict) -> set[str]:
     """What a line must never split in this letter: telephone numbers, dates, addresses,
     e-mail and web addresses, hashtags, each as it is printed."""
-    text = _plain(" ".join(_strings(_printed(data))))
+    text = _plain(" ".join(texts_in(_printed(data))))
     found = set(re.findall(r"(?:\+32 |0)\d{1,3}(?: \d{2,3}){2,3}", text))
     found |= set(re.findall(r"[\w.-]+@[\w.-]+\.[a-z]+|www\.[\w./-]*\w|#\w+", text))
     months = "juni|juli|juin|juillet|Juni|Juli|June|July"
@@ -239,7 +229,7 @@ def test_no_line_of_a_letter_ends_inside_a_number_a_date_or_an_address(tmp_path:
         path.write_bytes(render(job))
         lines = [_plain(line) for page in PdfReader(path).pages
                  for line in page.extract_text().splitlines()]
-        source = _plain(" ".join(_strings(_printed(job.data))))
+        source = _plain(" ".join(texts_in(_printed(job.data))))
         for fact in _facts(job.data):
             whole = sum(line.count(fact) for line in lines)
             assert whole >= source.count(fact) > 0, (path.name, fact, lines)

@@ -17,7 +17,7 @@ from bluekit.municipalities import registry
 from bluekit.municipalities.contacts import Contact
 from bluekit.pipeline.render import render
 
-from .conftest import CAMPAIGN_2024
+from .conftest import CAMPAIGN_2024, texts_in
 
 CAMPAIGN = load_campaign(CAMPAIGN_2024)
 
@@ -71,16 +71,6 @@ def _lines(path: Path) -> list[str]:
             for line in page.extract_text().splitlines() if line.strip()]
 
 
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
-
-
 def test_a_hyphenated_compound_breaks_only_at_its_own_hyphens(tmp_path: Path) -> None:
     # Names of many lengths shift the line breaks: German and Dutch names of every length.
     by_length: dict[tuple[int, str], str] = {}
@@ -93,7 +83,7 @@ def test_a_hyphenated_compound_breaks_only_at_its_own_hyphens(tmp_path: Path) ->
     inside, at_own_hyphen = [], 0
     for invitee, lang in letters:
         job = letter_job(CAMPAIGN, invitee, lang)
-        compounds = set(re.findall(r"\w+(?:-\w+)+", " ".join(_strings(job.data))))
+        compounds = set(re.findall(r"\w+(?:-\w+)+", " ".join(texts_in(job.data))))
         path = tmp_path / f"{invitee.municipality.code}-{lang}.pdf"
         path.write_bytes(render(job))
         lines = _lines(path)
